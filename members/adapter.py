@@ -1,0 +1,49 @@
+from allauth.account.adapter import DefaultAccountAdapter
+from allauth.account.fields import PhoneField
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
+
+from ebranch.lib import crypto
+
+from .models import User
+from .sms import sms_send
+from .validators import normalize_phone, validate_phone
+
+
+class ChinaPhoneField(PhoneField):
+    """An 11-digit mainland mobile number, with or without +86."""
+
+    def __init__(self, **kwargs):
+        kwargs["validators"] = []
+        kwargs.setdefault("max_length", 20)
+        super().__init__(**kwargs)
+        self.widget.attrs.update({"placeholder": "13800000000", "inputmode": "numeric"})
+
+
+class AccountAdapter(DefaultAccountAdapter):
+    def phone_form_field(self, **kwargs):
+        return ChinaPhoneField(**kwargs)
+
+    def clean_phone(self, phone: str) -> str:
+        try:
+            return validate_phone(phone)
+        except ValidationError as error:
+            raise ValidationError(error.messages[0]) from None
+
+    def send_verification_code_sms(self, user, phone: str, code: str, **kwargs) -> None:
+        sms_send(phone=phone, message=_("Your ebranch verification code is %(code)s.") % {"code": code})
+
+    def set_phone(self, user, phone: str, verified: bool) -> None:
+        user.set_phone(phone)
+        user.save(update_fields=["phone_encrypted", "phone_digest"])
+
+    def get_phone(self, user):
+        phone = user.phone
+        return (phone, True) if phone else None
+
+    def set_phone_verified(self, user, phone: str) -> None:
+        pass
+
+    def get_user_by_phone(self, phone: str):
+        digest = crypto.digest(normalize_phone(phone))
+        return User.objects.filter(phone_digest=digest).first() if digest else None

@@ -1,0 +1,230 @@
+import datetime
+
+from django.conf import settings
+from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
+from django.contrib.auth.models import PermissionsMixin
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from branches.models import Organization, Township, WorkPlace
+from ebranch.lib import crypto
+from ebranch.lib.masking import mask_id_number, mask_phone
+
+
+class UserManager(BaseUserManager):
+    use_in_migrations = True
+
+    def create_user(self, email=None, password=None, *, phone="", **fields):
+        email = self.normalize_email(email) or None
+        user = self.model(email=email, **fields)
+        user.set_phone(phone)
+        user.set_password(password)
+        user.save(using=self._db)
+        return user
+
+    def create_superuser(self, email=None, password=None, **fields):
+        fields.update(is_staff=True, is_superuser=True)
+        return self.create_user(email, password, **fields)
+
+
+class User(AbstractBaseUser, PermissionsMixin):
+    """An account. Members sign in with their mobile number or email address."""
+
+    email = models.EmailField(_("email address"), unique=True, null=True, blank=True)
+    phone_encrypted = models.TextField(_("mobile number (encrypted)"), blank=True, editable=False)
+    phone_digest = models.CharField(max_length=64, blank=True, editable=False, db_index=True)
+    display_name = models.CharField(_("name"), max_length=50, blank=True)
+    is_active = models.BooleanField(_("active"), default=True)
+    is_staff = models.BooleanField(_("site administrator"), default=False)
+    date_joined = models.DateTimeField(_("date joined"), default=timezone.now)
+
+    objects = UserManager()
+
+    USERNAME_FIELD = "email"
+    EMAIL_FIELD = "email"
+    REQUIRED_FIELDS: list[str] = []
+
+    class Meta:
+        verbose_name = _("account")
+        verbose_name_plural = _("accounts")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["phone_digest"], condition=~Q(phone_digest=""), name="user_phone_unique"
+            ),
+            models.CheckConstraint(
+                condition=Q(email__isnull=False) | ~Q(phone_digest=""), name="user_has_login"
+            ),
+        ]
+
+    def __str__(self):
+        return self.display_name or self.masked_phone or self.email or str(self.pk)
+
+    @property
+    def phone(self) -> str:
+        return crypto.decrypt(self.phone_encrypted)
+
+    def set_phone(self, value: str) -> None:
+        self.phone_encrypted = crypto.encrypt(value)
+        self.phone_digest = crypto.digest(value)
+
+    @property
+    def masked_phone(self) -> str:
+        return mask_phone(self.phone)
+
+    def get_full_name(self):
+        return self.display_name
+
+    def get_short_name(self):
+        return self.display_name
+
+
+class Member(models.Model):
+    """A Party member on a branch roster; the account is linked once they sign up."""
+
+    class Sex(models.TextChoices):
+        MALE = "male", _("male")
+        FEMALE = "female", _("female")
+
+    class Status(models.TextChoices):
+        FULL = "full", _("full member")
+        PROBATIONARY = "probationary", _("probationary member")
+
+    class Education(models.TextChoices):
+        COLLEGE = "college", _("college diploma")
+        BACHELOR = "bachelor", _("bachelor's degree")
+        MASTER = "master", _("master's degree")
+        DOCTOR = "doctor", _("doctorate")
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+        related_name="member", verbose_name=_("account"),
+    )
+    name = models.CharField(_("name"), max_length=50)
+    sex = models.CharField(_("sex"), max_length=6, choices=Sex.choices)
+    ethnicity = models.CharField(_("ethnicity"), max_length=20, default="汉族")
+    birth_date = models.DateField(_("birth date"))
+    id_number_encrypted = models.TextField(_("ID number (encrypted)"), editable=False)
+    id_number_digest = models.CharField(max_length=64, unique=True, editable=False)
+    phone_encrypted = models.TextField(_("mobile number (encrypted)"), blank=True, editable=False)
+    phone_digest = models.CharField(max_length=64, blank=True, editable=False, db_index=True)
+    education = models.CharField(_("education"), max_length=10, choices=Education.choices, blank=True)
+    university = models.CharField(_("university"), max_length=100, blank=True)
+    graduation_year = models.PositiveSmallIntegerField(_("graduation year"), null=True, blank=True)
+    home_township = models.ForeignKey(
+        Township, on_delete=models.PROTECT, null=True, blank=True, verbose_name=_("home township")
+    )
+    work_place = models.ForeignKey(
+        WorkPlace, on_delete=models.PROTECT, null=True, blank=True, verbose_name=_("work city")
+    )
+    employer = models.CharField(_("employer"), max_length=100, blank=True)
+    joined_party_on = models.DateField(_("joined the Party on"))
+    full_member_on = models.DateField(_("became a full member on"), null=True, blank=True)
+    status = models.CharField(_("status"), max_length=12, choices=Status.choices)
+    organization = models.ForeignKey(
+        Organization, on_delete=models.PROTECT, related_name="members", verbose_name=_("organization")
+    )
+    member_since = models.DateField(_("member of this organization since"), default=datetime.date.today)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["name", "pk"]
+        verbose_name = _("member")
+        verbose_name_plural = _("members")
+        indexes = [models.Index(fields=["organization", "name"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status="probationary", full_member_on__isnull=True)
+                | Q(status="full", full_member_on__isnull=False),
+                name="member_full_date_matches_status",
+            ),
+            models.CheckConstraint(
+                condition=Q(full_member_on__isnull=True) | Q(full_member_on__gte=models.F("joined_party_on")),
+                name="member_full_after_joining",
+            ),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    @property
+    def id_number(self) -> str:
+        return crypto.decrypt(self.id_number_encrypted)
+
+    def set_id_number(self, value: str) -> None:
+        self.id_number_encrypted = crypto.encrypt(value)
+        self.id_number_digest = crypto.digest(value)
+
+    @property
+    def masked_id_number(self) -> str:
+        return mask_id_number(self.id_number)
+
+    @property
+    def phone(self) -> str:
+        return crypto.decrypt(self.phone_encrypted)
+
+    def set_phone(self, value: str) -> None:
+        self.phone_encrypted = crypto.encrypt(value)
+        self.phone_digest = crypto.digest(value)
+
+    @property
+    def masked_phone(self) -> str:
+        return mask_phone(self.phone)
+
+
+class PositionQuerySet(models.QuerySet):
+    def active(self, on: datetime.date | None = None):
+        on = on or timezone.localdate()
+        return self.filter(Q(ends_on__isnull=True) | Q(ends_on__gte=on), starts_on__lte=on)
+
+
+class Position(models.Model):
+    """An officer's position in an organization, held from a start date to an optional end date."""
+
+    class Kind(models.TextChoices):
+        SECRETARY = "secretary", _("secretary")
+        DEPUTY_SECRETARY = "deputy_secretary", _("deputy secretary")
+        COMMITTEE_MEMBER = "committee_member", _("committee member")
+        LIAISON_OFFICER = "liaison_officer", _("liaison officer")
+        GENERAL_BRANCH_OFFICER = "general_branch_officer", _("general-branch officer")
+        COUNTY_STAFF = "county_staff", _("county organization-department staff")
+
+    COMMITTEE_KINDS = (Kind.SECRETARY, Kind.DEPUTY_SECRETARY, Kind.COMMITTEE_MEMBER)
+    OVERSIGHT_KINDS = (Kind.GENERAL_BRANCH_OFFICER, Kind.COUNTY_STAFF)
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="positions", verbose_name=_("account")
+    )
+    organization = models.ForeignKey(
+        Organization, on_delete=models.CASCADE, related_name="positions", verbose_name=_("organization")
+    )
+    kind = models.CharField(_("position"), max_length=30, choices=Kind.choices)
+    starts_on = models.DateField(_("starts on"), default=datetime.date.today)
+    ends_on = models.DateField(_("ends on"), null=True, blank=True)
+    contact_phone = models.CharField(
+        _("contact phone for members"), max_length=20, blank=True,
+        help_text=_("The number members may call about branch matters; shown to the organization's members."),
+    )
+
+    objects = PositionQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["organization", "kind", "starts_on"]
+        verbose_name = _("officer position")
+        verbose_name_plural = _("officer positions")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(ends_on__isnull=True) | Q(ends_on__gte=models.F("starts_on")),
+                name="position_ends_after_start",
+            ),
+            models.UniqueConstraint(
+                fields=["organization"],
+                condition=Q(kind="secretary", ends_on__isnull=True),
+                name="position_one_open_secretary",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} · {self.organization}"

@@ -1,0 +1,84 @@
+"""Every write to members, accounts and officer positions goes through here."""
+
+import datetime
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from ebranch.lib import crypto
+
+from .models import Member, Position, User
+from .validators import id_birth_date, id_sex, validate_id_number, validate_phone
+
+MEMBER_FIELDS = {
+    "name", "ethnicity", "education", "university", "graduation_year", "home_township", "work_place",
+    "employer", "joined_party_on", "full_member_on", "status", "organization", "member_since", "user",
+}
+
+
+def _set_identity(member: Member, *, id_number: str | None, phone: str | None) -> None:
+    if id_number is not None:
+        id_number = validate_id_number(id_number)
+        clash = Member.objects.filter(id_number_digest=crypto.digest(id_number)).exclude(pk=member.pk)
+        if clash.exists():
+            raise ValidationError({"id_number": _("A member with this ID number is already on a roster.")})
+        member.set_id_number(id_number)
+        member.birth_date = id_birth_date(id_number)
+        member.sex = id_sex(id_number)
+    if phone is not None:
+        member.set_phone(validate_phone(phone) if phone else "")
+
+
+@transaction.atomic
+def member_create(*, actor: User | None, id_number: str, phone: str = "", **fields) -> Member:
+    unknown = set(fields) - MEMBER_FIELDS
+    if unknown:
+        raise TypeError(f"unknown member fields: {sorted(unknown)}")
+    member = Member(**fields)
+    _set_identity(member, id_number=id_number, phone=phone)
+    member.full_clean()
+    member.save()
+    return member
+
+
+@transaction.atomic
+def member_update(
+    *, member: Member, actor: User | None, id_number: str | None = None, phone: str | None = None, **fields
+) -> Member:
+    unknown = set(fields) - MEMBER_FIELDS
+    if unknown:
+        raise TypeError(f"unknown member fields: {sorted(unknown)}")
+    for name, value in fields.items():
+        setattr(member, name, value)
+    _set_identity(member, id_number=id_number, phone=phone)
+    member.full_clean()
+    changed = set(fields)
+    if id_number is not None:
+        changed |= {"id_number_encrypted", "id_number_digest", "birth_date", "sex"}
+    if phone is not None:
+        changed |= {"phone_encrypted", "phone_digest"}
+    member.save(update_fields=[*changed, "updated_at"])
+    return member
+
+
+@transaction.atomic
+def position_assign(
+    *, actor: User | None, user: User, organization, kind: str,
+    starts_on: datetime.date | None = None, ends_on: datetime.date | None = None, contact_phone: str = "",
+) -> Position:
+    position = Position(
+        user=user, organization=organization, kind=kind, contact_phone=contact_phone,
+        starts_on=starts_on or datetime.date.today(), ends_on=ends_on,
+    )
+    position.full_clean()
+    position.save()
+    return position
+
+
+@transaction.atomic
+def position_end(*, position: Position, actor: User | None, ends_on: datetime.date) -> Position:
+    position.ends_on = ends_on
+    position.full_clean()
+    position.save(update_fields=["ends_on"])
+    return position

@@ -1,0 +1,75 @@
+"""Personas shared by every test (DESIGN.md): a member, a secretary of the same branch, a member
+and a secretary of another branch, a liaison officer, a county officer, and anonymous."""
+
+from dataclasses import dataclass
+
+import pytest
+from django.contrib.auth.models import AnonymousUser
+
+from branches.models import Organization
+from tests import factories
+
+
+@dataclass
+class World:
+    city: Organization
+    county: Organization
+    general_branch: Organization
+    branch: Organization
+    other_branch: Organization
+    member: object
+    secretary: object
+    other_member: object
+    other_secretary: object
+    liaison: object
+    county_officer: object
+
+    @property
+    def personas(self) -> dict:
+        return {
+            "member": self.member,
+            "secretary": self.secretary,
+            "other_member": self.other_member,
+            "other_secretary": self.other_secretary,
+            "liaison": self.liaison,
+            "county_officer": self.county_officer,
+            "anonymous": AnonymousUser(),
+        }
+
+
+@pytest.fixture(autouse=True)
+def fast_password_hasher(settings):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture
+def world(db) -> World:
+    K = Organization.Kind
+    city = factories.organization(kind=K.CITY_COMMITTEE, name="中共龙岩市委", code="LY")
+    county = factories.organization(parent=city, kind=K.COUNTY_COMMITTEE, name="中共永定区委", code="LY-YD")
+    general = factories.organization(
+        parent=county, kind=K.GENERAL_BRANCH, name="土楼e支部党总支", code="LY-YD-G"
+    )
+    branch = factories.organization(parent=general, name="厦门第一支部", code="LY-YD-G-01")
+    other = factories.organization(parent=general, name="深圳第一支部", code="LY-YD-G-02")
+
+    member_user = factories.user(name="张三", email="member@example.com")
+    factories.member(organization=branch, user=member_user, name="张三")
+    secretary = factories.user(name="李书记", email="secretary@example.com")
+    factories.member(organization=branch, user=secretary, name="李书记")
+    factories.position(user=secretary, organization=branch, contact_phone="13900000001")
+    other_member = factories.user(name="王五", email="other-member@example.com")
+    factories.member(organization=other, user=other_member, name="王五")
+    other_secretary = factories.user(name="赵书记", email="other-secretary@example.com")
+    factories.member(organization=other, user=other_secretary, name="赵书记")
+    factories.position(user=other_secretary, organization=other)
+    liaison = factories.user(name="陈联络员", email="liaison@example.com")
+    factories.position(user=liaison, organization=branch, kind="liaison_officer", contact_phone="13900000002")
+    county_officer = factories.user(name="刘干部", email="county@example.com")
+    factories.position(user=county_officer, organization=county, kind="county_staff")
+
+    return World(
+        city=city, county=county, general_branch=general, branch=branch, other_branch=other,
+        member=member_user, secretary=secretary, other_member=other_member, other_secretary=other_secretary,
+        liaison=liaison, county_officer=county_officer,
+    )

@@ -1,0 +1,54 @@
+"""Factories for tests: organizations, accounts, members and positions."""
+
+import datetime
+import itertools
+
+from branches.models import Organization
+from branches.services import organization_create
+from members.models import Member, Position, User
+from members.services import member_create, position_assign
+from members.validators import id_number_build
+
+TEST_PASSWORD = "correct-horse-battery-staple"
+_seq = itertools.count(1)
+
+
+def organization(*, parent=None, kind=Organization.Kind.BRANCH, name=None, **fields) -> Organization:
+    n = next(_seq)
+    return organization_create(
+        parent=parent, name=name or f"Organization {n}", kind=kind, code=fields.pop("code", f"ORG{n:05d}"),
+        **fields,
+    )
+
+
+def user(*, name="", email=None, phone="", password=TEST_PASSWORD) -> User:
+    n = next(_seq)
+    if email is None and not phone:
+        email = f"user{n}@example.com"
+    return User.objects.create_user(email, password, phone=phone, display_name=name or f"User {n}")
+
+
+def id_number(n: int | None = None, *, sex: str = "male", birth_date=datetime.date(1990, 5, 17)) -> str:
+    n = next(_seq) if n is None else n
+    birth = birth_date + datetime.timedelta(days=n // 400)
+    return id_number_build(area_code="350822", birth_date=birth, sequence=n % 400, sex=sex)
+
+
+def member(*, organization, user=None, status=Member.Status.FULL, name=None, phone=None, **fields) -> Member:
+    n = next(_seq)
+    defaults = {
+        "joined_party_on": datetime.date(2015, 6, 1),
+        "full_member_on": datetime.date(2016, 6, 1) if status == Member.Status.FULL else None,
+        "member_since": datetime.date(2020, 1, 1),
+    }
+    defaults.update(fields)
+    return member_create(
+        actor=None, organization=organization, user=user, status=status, name=name or f"党员{n}",
+        id_number=fields.pop("id_number", None) or id_number(n), phone=phone or f"139{n:08d}",
+        **{k: v for k, v in defaults.items() if k != "id_number"},
+    )
+
+
+def position(*, user, organization, kind=Position.Kind.SECRETARY, **fields) -> Position:
+    fields.setdefault("starts_on", datetime.date(2020, 1, 1))
+    return position_assign(actor=None, user=user, organization=organization, kind=kind, **fields)
