@@ -195,7 +195,8 @@ class Position(models.Model):
     OVERSIGHT_KINDS = (Kind.GENERAL_BRANCH_OFFICER, Kind.COUNTY_STAFF)
 
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="positions", verbose_name=_("account")
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="positions",
+        verbose_name=_("account"),
     )
     organization = models.ForeignKey(
         Organization, on_delete=models.CASCADE, related_name="positions", verbose_name=_("organization")

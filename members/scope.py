@@ -97,7 +97,8 @@ class Scope:
         return self._under(org, self.roster_paths)
 
     def can_view(self, org: Organization) -> bool:
-        return self.can_read_roster(org) or (self.member is not None and self.member.organization_id == org.pk)
+        own_branch = self.member is not None and self.member.organization_id == org.pk
+        return own_branch or self.can_read_roster(org)
 
     def can_oversee(self, org: Organization) -> bool:
         """Manage officer positions: only oversight roles, in their subtree."""

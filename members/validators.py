@@ -14,7 +14,7 @@ PHONE_PATTERN = re.compile(r"^1\d{10}$")
 
 
 def id_check_char(first17: str) -> str:
-    return ID_CHECK_CHARS[sum(int(d) * w for d, w in zip(first17, ID_WEIGHTS)) % 11]
+    return ID_CHECK_CHARS[sum(int(d) * w for d, w in zip(first17, ID_WEIGHTS, strict=True)) % 11]
 
 
 def normalize_id_number(value: str) -> str:
@@ -39,7 +39,9 @@ def validate_id_number(value: str) -> str:
     try:
         birth = id_birth_date(value)
     except ValueError:
-        raise ValidationError(_("The birth date in this ID number does not exist."), code="id_birth_date")
+        raise ValidationError(
+            _("The birth date in this ID number does not exist."), code="id_birth_date"
+        ) from None
     if birth > timezone.localdate() or birth.year < 1900:
         raise ValidationError(_("The birth date in this ID number is not possible."), code="id_birth_date")
     if id_check_char(value[:17]) != value[17]:

@@ -73,3 +73,14 @@ def world(db) -> World:
         member=member_user, secretary=secretary, other_member=other_member, other_secretary=other_secretary,
         liaison=liaison, county_officer=county_officer,
     )
+
+
+def pytest_collection_modifyitems(config, items):
+    from django.db import connection
+
+    if connection.vendor == "postgresql":
+        return
+    skip = pytest.mark.skip(reason="needs PostgreSQL (run with DATABASE_URL set, as .ci/run does)")
+    for item in items:
+        if "postgres" in item.keywords:
+            item.add_marker(skip)
