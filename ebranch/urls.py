@@ -1,7 +1,12 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from members.views import home
+
 urlpatterns = [
+    path("", home, name="home"),
+    path("members/", include("members.urls")),
+    path("branches/", include("branches.urls")),
     path("admin/", admin.site.urls),
     path("accounts/", include("allauth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),

@@ -1,0 +1,11 @@
+from django.urls import path
+
+from . import views
+
+app_name = "branches"
+
+urlpatterns = [
+    path("", views.organization_list, name="list"),
+    path("<int:pk>/", views.organization_detail, name="detail"),
+    path("<int:pk>/roster/", views.roster, name="roster"),
+]

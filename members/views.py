@@ -1,0 +1,29 @@
+"""The member's own pages: the home page and the profile."""
+
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import render
+
+from branches.selectors import organization_officers, organization_parent
+
+from .selectors import member_for_profile
+
+
+@login_required
+def home(request):
+    scope = request.scope
+    member = scope.member
+    branch = member.organization if member else None
+    context = {
+        "member": member,
+        "branch": branch,
+        "parent": organization_parent(branch) if branch else None,
+        "officers": organization_officers(branch) if branch else [],
+        "positions": scope.positions,
+    }
+    return render(request, "members/home.html", context)
+
+
+@login_required
+def profile(request):
+    context = {"member": member_for_profile(request.user), "account": request.user}
+    return render(request, "members/profile.html", context)
