@@ -1,0 +1,229 @@
+"""`seed_demo`: the tree, the places, 1,278 consistent members, officers, demo logins, and a second
+run that changes nothing. The demo is seeded once for the whole module (it takes a few seconds)."""
+
+import datetime
+import io
+from collections import Counter
+
+import pytest
+from allauth.account.models import EmailAddress
+from django.contrib.auth.password_validation import validate_password
+from django.contrib.sessions.models import Session
+from django.core.management import call_command
+from django.forms.models import model_to_dict
+from django.test import override_settings
+from django.urls import reverse
+
+from branches import demo_data
+from branches.management.commands.seed_demo import DEMO_PASSWORD
+from branches.models import Organization, Township, WorkPlace
+from branches.services import branch_suggest
+from members.models import Member, Position, User
+from members.validators import id_birth_date, id_sex, validate_id_number, validate_phone
+
+K = Organization.Kind
+DEMO_EMAILS = [f"{role}@demo.ebranch.cn" for role in ("member", "secretary", "liaison", "general", "county")]
+
+
+def _wipe():
+    for model in (Session, EmailAddress, Position, Member, User, Organization, WorkPlace):
+        model.objects.all().delete()
+    Township.neighbours.through.objects.all().delete()
+    Township.objects.all().delete()
+
+
+@pytest.fixture(scope="module")
+def seed_output(django_db_setup, django_db_blocker):
+    with django_db_blocker.unblock(), override_settings(
+        PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"]
+    ):
+        out = io.StringIO()
+        call_command("seed_demo", stdout=out)
+        yield out.getvalue()
+        _wipe()
+
+
+@pytest.fixture
+def seeded(seed_output, db):
+    return seed_output
+
+
+def dump() -> dict:
+    """Every field of every demo row, encrypted values and timestamps included."""
+    def rows(queryset, m2m=()):
+        result = []
+        for obj in queryset.order_by("pk"):
+            row = model_to_dict(obj, exclude=m2m)
+            row.update({f.attname: getattr(obj, f.attname) for f in obj._meta.concrete_fields})
+            row.update({name: sorted(getattr(obj, name).values_list("pk", flat=True)) for name in m2m})
+            result.append(row)
+        return result
+
+    return {
+        "townships": rows(Township.objects.all(), ["neighbours"]),
+        "work_places": rows(WorkPlace.objects.all()),
+        "organizations": rows(Organization.objects.all(), ["work_places", "home_townships"]),
+        "members": rows(Member.objects.all()),
+        "accounts": rows(User.objects.all()),
+        "emails": rows(EmailAddress.objects.all()),
+        "positions": rows(Position.objects.all()),
+    }
+
+
+def people() -> list[tuple]:
+    """What a member is, independent of keys and encryption."""
+    return sorted(
+        (m.id_number, m.phone, m.name, m.sex, m.birth_date, m.organization.code, m.home_township.name,
+         m.work_place.name, m.employer, m.university, m.joined_party_on, m.full_member_on, m.member_since,
+         m.user.email if m.user else None)
+        for m in Member.objects.select_related("organization", "home_township", "work_place", "user")
+    )
+
+
+def test_tree_city_county_general_branch_and_46_branches(seeded):
+    city = Organization.objects.get(code="LY")
+    county = Organization.objects.get(code="LY-YD")
+    general = Organization.objects.get(code="LY-YD-TL")
+    assert (city.name, city.kind, city.depth) == ("中共龙岩市委", K.CITY_COMMITTEE, 1)
+    assert (county.name, county.kind) == ("中共龙岩市永定区委", K.COUNTY_COMMITTEE)
+    assert (general.short_name, general.kind) == ("土楼e支部", K.GENERAL_BRANCH)
+    assert Organization.objects.get_parent(county) == city
+    assert Organization.objects.get_parent(general) == county
+    assert (county.postcode, county.phone[:5]) == ("364100", "0597-")
+    branches = list(Organization.objects.get_children(general))
+    assert len(branches) == 46 == Organization.objects.filter(kind=K.BRANCH).count()
+    assert all(b.kind == K.BRANCH and b.name.startswith("土楼e支部") for b in branches)
+    assert Organization.objects.get(code=demo_data.DEMO_BRANCH_CODE).name == "土楼e支部厦门第一支部"
+    for org in [city, county, general, *branches]:
+        assert org.address and len(org.postcode) == 6 and org.phone
+
+
+def test_every_branch_serves_a_work_place_and_takes_neighbouring_townships(seeded):
+    places = {p.name: p for p in demo_data.PLACES}
+    for branch in Organization.objects.filter(kind=K.BRANCH).prefetch_related(
+        "work_places", "home_townships__neighbours"
+    ):
+        (work_place,) = branch.work_places.all()
+        assert branch.phone.startswith(places[work_place.name].phone_area + "-")
+        taken = set(branch.home_townships.all())
+        assert 1 <= len(taken) <= 13
+        # The townships a branch takes are connected through their borders.
+        reached, todo = set(), [next(iter(taken))]
+        while todo:
+            township = todo.pop()
+            reached.add(township)
+            todo += [n for n in township.neighbours.all() if n in taken and n not in reached]
+        assert reached == taken, branch.name
+
+
+def test_townships_places_and_branch_counts(seeded):
+    assert Township.objects.count() == 24
+    assert set(Township.objects.values_list("name", flat=True)) == {name for _, name in demo_data.TOWNSHIPS}
+    hukeng = Township.objects.get(name="湖坑镇")
+    assert {"高头镇", "下洋镇"} <= set(hukeng.neighbours.values_list("name", flat=True))
+    assert all(t.neighbours.exists() for t in Township.objects.all())
+    assert dict(WorkPlace.objects.values_list("name", "province"))["深圳市"] == "广东省"
+    per_place = Counter(
+        Organization.work_places.through.objects.filter(organization__kind=K.BRANCH)
+        .values_list("workplace__name", flat=True)
+    )
+    assert per_place["厦门市"] > per_place["福州市"] > per_place["梅州市"] == 1
+    assert set(per_place) == {p.name for p in demo_data.PLACES}
+
+
+def test_members_are_consistent_and_valid(seeded):
+    members = list(Member.objects.select_related("home_township", "work_place", "organization"))
+    assert len(members) == 1278
+    areas = Counter()
+    phones = set()
+    suggested = {}
+    serves = {}
+    for org_id, place_id in Organization.work_places.through.objects.values_list("organization", "workplace"):
+        serves.setdefault(org_id, set()).add(place_id)
+    for m in members:
+        id_number = validate_id_number(m.id_number)
+        areas[id_number[:6]] += 1
+        assert (id_birth_date(id_number), id_sex(id_number)) == (m.birth_date, m.sex)
+        assert 1980 <= m.birth_date.year <= 2003
+        phones.add(validate_phone(m.phone))
+        assert 2 <= len(m.name) <= 3
+        assert m.graduation_year - m.birth_date.year in range(21, 30)
+        assert (m.joined_party_on - m.birth_date).days >= 18 * 365
+        assert m.member_since >= m.joined_party_on
+        if m.status == Member.Status.FULL:
+            assert datetime.timedelta(days=365) <= m.full_member_on - m.joined_party_on <= datetime.timedelta(
+                days=397
+            )
+        else:
+            assert m.full_member_on is None
+        key = (m.work_place, m.home_township)
+        if key not in suggested:
+            suggested[key] = branch_suggest(work_place=m.work_place, home_township=m.home_township)
+        assert m.organization == suggested[key]
+        assert m.work_place_id in serves[m.organization_id]
+    assert len(phones) == 1278
+    assert set(areas) <= {"350822", "350803"} and areas["350822"] > 0.9 * 1278
+    probationary = sum(m.status == Member.Status.PROBATIONARY for m in members)
+    assert 0.08 * 1278 < probationary < 0.16 * 1278
+    assert Counter(m.organization_id for m in members).most_common()[-1][1] >= 10
+
+
+def test_officers(seeded):
+    active = Position.objects.active().select_related("user__member", "organization")
+    for branch in Organization.objects.filter(kind=K.BRANCH):
+        positions = [p for p in active if p.organization_id == branch.pk]
+        kinds = Counter(p.kind for p in positions)
+        assert kinds[Position.Kind.SECRETARY] == 1 and kinds[Position.Kind.DEPUTY_SECRETARY] == 1
+        assert kinds[Position.Kind.COMMITTEE_MEMBER] in (1, 3)
+        assert kinds[Position.Kind.LIAISON_OFFICER] == 1
+        for p in positions:
+            if p.kind in Position.COMMITTEE_KINDS:
+                assert p.user.member.organization_id == branch.pk
+                assert p.user.member.status == Member.Status.FULL
+        secretary = next(p for p in positions if p.kind == Position.Kind.SECRETARY)
+        assert secretary.contact_phone == secretary.user.phone == secretary.user.member.phone
+    liaisons = Counter(p.user for p in active if p.kind == Position.Kind.LIAISON_OFFICER)
+    assert len(liaisons) == 10 and set(liaisons.values()) == {4, 5}
+    assert not Member.objects.filter(user__in=list(liaisons)).exists()
+    oversight = [(p.kind, p.organization.code) for p in active if p.kind in Position.OVERSIGHT_KINDS]
+    assert sorted(oversight) == [("county_staff", "LY-YD"), ("general_branch_officer", "LY-YD-TL")]
+    assert all(p.contact_phone for p in active if p.kind != Position.Kind.COMMITTEE_MEMBER)
+
+
+def test_demo_logins_are_printed_and_work(seeded, client):
+    assert DEMO_PASSWORD in seeded
+    for email in DEMO_EMAILS:
+        user = User.objects.get(email=email)
+        assert email in seeded and user.phone in seeded
+        validate_password(DEMO_PASSWORD, user)
+        client.logout()
+        response = client.post(
+            reverse("account_login"), {"login": email, "password": DEMO_PASSWORD, "next": "/"}
+        )
+        assert response.status_code == 302, email
+        assert client.session["_auth_user_id"] == str(user.pk)
+    member = User.objects.get(email="member@demo.ebranch.cn")
+    client.logout()
+    client.post(reverse("account_login"), {"login": member.phone, "password": DEMO_PASSWORD, "next": "/"})
+    assert client.session["_auth_user_id"] == str(member.pk)
+    assert member.member.organization.code == demo_data.DEMO_BRANCH_CODE
+    assert not member.positions.exists()
+    secretary = User.objects.get(email="secretary@demo.ebranch.cn")
+    assert secretary.positions.get().organization.code == demo_data.DEMO_BRANCH_CODE
+    liaison = User.objects.get(email="liaison@demo.ebranch.cn")
+    assert liaison.positions.filter(organization__code=demo_data.DEMO_BRANCH_CODE).exists()
+
+
+def test_second_run_changes_nothing(seeded):
+    before = dump()
+    out = io.StringIO()
+    call_command("seed_demo", stdout=out)
+    assert "nothing changed" in out.getvalue()
+    assert dump() == before
+
+
+def test_a_fresh_database_gets_the_same_people(seeded):
+    before = people()
+    _wipe()
+    call_command("seed_demo", stdout=io.StringIO())
+    assert people() == before
