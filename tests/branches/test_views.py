@@ -236,3 +236,14 @@ def test_organization_list_is_404_for_non_officers(client, world, persona):
 
 def test_organization_list_sends_anonymous_to_login(client, world):
     assert login_redirect(client.get(LIST))
+
+
+def test_outsider_404_is_the_site_page_and_names_nothing(client, world, settings):
+    settings.DEBUG = False
+    client.force_login(world.other_member)
+    response = client.get(detail(world.branch))
+    assert response.status_code == 404
+    html = response.content.decode()
+    assert '<div class="code">404</div>' in html
+    assert world.branch.name not in html
+    assert "李书记" not in html
