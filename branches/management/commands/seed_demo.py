@@ -217,7 +217,8 @@ def _officers(maker: PeopleMaker, people, branch_of, organizations):
         ]
 
     oversight = [
-        ("general", Position.Kind.GENERAL_BRANCH_OFFICER, demo_data.GENERAL_BRANCH, _("general-branch officer")),
+        ("general", Position.Kind.GENERAL_BRANCH_OFFICER, demo_data.GENERAL_BRANCH,
+         _("general-branch officer")),
         ("county", Position.Kind.COUNTY_STAFF, demo_data.COUNTY, _("county officer")),
     ]
     for (local, kind, fact, role), starts_on in zip(
