@@ -58,11 +58,15 @@ def test_branch_page_shows_counts_and_what_it_serves(client, world, django_asser
 def test_branch_page_links_roster_for_officers_only(client, world):
     client.force_login(world.secretary)
     response = client.get(detail(world.branch))
-    assert f'href="{roster(world.branch)}"' in response.content.decode()
+    html = response.content.decode()
+    assert f'href="{roster(world.branch)}"' in html
+    assert f'href="/admin/members/member/?organization__id__exact={world.branch.pk}"' in html
     assert response.context["can_manage"]
     client.force_login(world.liaison)
     response = client.get(detail(world.branch))
-    assert f'href="{roster(world.branch)}"' in response.content.decode()
+    html = response.content.decode()
+    assert f'href="{roster(world.branch)}"' in html
+    assert "/admin/" not in html.split("<main")[1]
     assert not response.context["can_manage"]
 
 
@@ -168,6 +172,13 @@ def test_roster_of_general_branch_covers_its_branches(client, world):
     response = client.get(roster(world.general_branch))
     assert response.context["page"].paginator.count == 4
     assert response.context["show_organization"]
+
+
+def test_roster_links_rows_to_the_admin_for_managers(client, world):
+    client.force_login(world.secretary)
+    html = client.get(roster(world.branch)).content.decode()
+    for member in Member.objects.filter(organization=world.branch):
+        assert f'href="{reverse("admin:members_member_change", args=[member.pk])}"' in html
 
 
 def test_roster_for_liaison_is_read_only(client, world):

@@ -1,0 +1,342 @@
+"""Every URL pattern, for every persona, against an explicit table of what each should get.
+
+The walk visits every pattern in the resolver (admin and allauth included), fills its arguments from
+the `world` fixture and compares each persona's response with the table below. A pattern missing
+from the table fails `test_every_url_pattern_has_an_expectation`: a new page must state who may
+open it before the suite passes.
+
+Outcomes: OK (200), LOGIN (302 to the login page), NOT_FOUND (404), or another status code; a
+redirect elsewhere is written `redirect("/path/")`, or as a function of the world when the target
+holds an id.
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import pytest
+from allauth.account.models import EmailAddress
+from django.contrib.auth.models import Group
+from django.contrib.contenttypes.models import ContentType
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from branches.models import Township, WorkPlace
+from members.models import Member, Position
+
+PERSONAS = (
+    "member", "secretary", "other_member", "other_secretary", "liaison", "county_officer", "anonymous",
+)
+OFFICERS = ("secretary", "other_secretary", "liaison", "county_officer")
+
+OK = 200
+LOGIN = "login"
+NOT_FOUND = 404
+METHOD_NOT_ALLOWED = 405
+
+
+def redirect(path: str) -> str:
+    return f"redirect:{path}"
+
+
+@dataclass(frozen=True)
+class Case:
+    """One filling of a pattern's arguments and what each persona gets from it."""
+
+    outcomes: dict
+    kwargs: Callable = lambda world: {}
+    url: Callable | None = None  # for unnamed patterns, which `reverse` cannot build
+    label: str = ""
+
+
+def outcomes(default=None, **by_persona) -> dict:
+    result = {persona: default for persona in PERSONAS}
+    result.update(by_persona)
+    missing = [persona for persona, outcome in result.items() if outcome is None]
+    assert not missing, f"no outcome for {missing}"
+    return result
+
+
+def public(outcome=OK) -> dict:
+    return outcomes(outcome)
+
+
+def signed_in(outcome=OK, *, anonymous=LOGIN) -> dict:
+    return outcomes(outcome, anonymous=anonymous)
+
+
+def only(*personas, outcome=OK, others=NOT_FOUND, anonymous=LOGIN, **by_persona) -> dict:
+    """The personas named get `outcome`; other signed-in personas a 404; anonymous the login page."""
+    return outcomes(others, **{"anonymous": anonymous, **{p: outcome for p in personas}, **by_persona})
+
+
+def branch(world):
+    return {"pk": world.branch.pk}
+
+
+def other_branch(world):
+    return {"pk": world.other_branch.pk}
+
+
+def general_branch(world):
+    return {"pk": world.general_branch.pk}
+
+
+def obj(get_pk: Callable) -> Callable:
+    return lambda world: {"object_id": str(get_pk(world))}
+
+
+def branch_member_pk(world):
+    return world.member.member.pk
+
+
+def other_branch_member_pk(world):
+    return world.other_member.member.pk
+
+
+def secretary_position_pk(world):
+    return Position.objects.get(user=world.secretary).pk
+
+
+def township_pk(world):
+    return Township.objects.get_or_create(name="湖坑镇", code="350822104")[0].pk
+
+
+def work_place_pk(world):
+    return WorkPlace.objects.get_or_create(name="厦门", province="福建")[0].pk
+
+
+def group_pk(world):
+    return Group.objects.get_or_create(name="walk")[0].pk
+
+
+def email_address_pk(world):
+    return EmailAddress.objects.get_or_create(user=world.member, email=world.member.email)[0].pk
+
+
+# Admin (ebranch/admin_site.py): anonymous visitors are sent to the admin login, which forwards to
+# the portal's login page; signed-in users without an officer position get a 404 on every admin URL;
+# officers get what each model admin's scope rules allow (403 for a kind of record they may not
+# touch at all, 404 for a record outside their organizations).
+ADMIN_LOGIN = redirect("/admin/login/")
+FORBIDDEN = 403
+
+
+def admin(outcome=OK, *, anonymous=ADMIN_LOGIN, **by_persona) -> dict:
+    """Every officer gets `outcome` unless named; members a 404; anonymous the admin login."""
+    return only(*OFFICERS, outcome=outcome, anonymous=anonymous, **by_persona)
+
+
+def admin_model(app_model: str, *, pk: Callable, changelist: dict, add: dict, change: dict,
+                history: dict, delete: dict, label: str = "") -> dict:
+    """The six URLs Django's admin gives every registered model, each with its own expectation.
+
+    `<object_id>/` alone redirects every officer to the change page, whatever that page then says.
+    """
+    app, model = app_model.split("_", 1)
+
+    def to_change_page(world):
+        return redirect(f"/admin/{app}/{model}/{pk(world)}/change/")
+
+    return {
+        f"admin:{app_model}_changelist": [Case(changelist)],
+        f"admin:{app_model}_add": [Case(add)],
+        f"admin:{app_model}_change": [Case(change, obj(pk), label=label)],
+        f"admin:{app_model}_history": [Case(history, obj(pk), label=label)],
+        f"admin:{app_model}_delete": [Case(delete, obj(pk), label=label)],
+        f"admin/{app}/{model}/<path:object_id>/": [
+            Case(admin(to_change_page), url=lambda world: f"/admin/{app}/{model}/{pk(world)}/", label=label)
+        ],
+    }
+
+
+EXPECTED: dict[str, list[Case]] = {
+    # The portal
+    "home": [Case(signed_in())],
+    "members:profile": [Case(signed_in())],
+    "branches:list": [Case(only(*OFFICERS))],
+    "branches:detail": [
+        Case(only("member", "secretary", "liaison", "county_officer"), branch, label="branch"),
+        Case(only("other_member", "other_secretary", "county_officer"), other_branch, label="other_branch"),
+        Case(only("county_officer"), general_branch, label="general_branch"),
+    ],
+    "branches:roster": [
+        Case(only("secretary", "liaison", "county_officer"), branch, label="branch"),
+        Case(only("other_secretary", "county_officer"), other_branch, label="other_branch"),
+        Case(only("county_officer"), general_branch, label="general_branch"),
+    ],
+    "set_language": [Case(public(redirect("/")))],
+    # allauth: signed-in users are sent home from the entrance pages.
+    "account_login": [Case(outcomes(redirect("/"), anonymous=OK))],
+    "account_signup": [Case(outcomes(redirect("/"), anonymous=OK))],
+    "account_logout": [Case(signed_in())],  # a confirmation page; signing out is a POST
+    "account_inactive": [Case(public())],
+    "account_reset_password": [Case(public())],
+    "account_reset_password_done": [Case(public())],
+    "account_reset_password_from_key": [
+        Case(public(), lambda world: {"uidb36": "1", "key": "not-a-real-key"}, label="bad key"),
+    ],
+    "account_reset_password_from_key_done": [Case(public())],
+    "account_change_password": [Case(signed_in())],
+    "account_set_password": [Case(signed_in(redirect("/accounts/password/change/")))],
+    "account_reauthenticate": [Case(signed_in())],
+    # Sign-in and verification by code are not enabled: these stage pages send users back.
+    "account_request_reauthentication_code": [Case(signed_in(redirect("/accounts/reauthenticate/")))],
+    "account_confirm_reauthentication_code": [Case(signed_in(redirect("/accounts/reauthenticate/code/")))],
+    "account_email": [Case(signed_in())],
+    "account_email_verification_sent": [Case(public())],
+    "account_confirm_email": [Case(public(), lambda world: {"key": "not-a-real-key"}, label="bad key")],
+    "account_confirm_login_code": [Case(signed_in(redirect("/")))],
+    "account_verify_phone": [Case(signed_in(redirect("/accounts/phone/change/")))],
+    "account_change_phone": [Case(signed_in())],
+    # The admin site
+    "admin:index": [Case(admin())],
+    "admin:login": [Case(admin(redirect("/admin/"), anonymous=LOGIN))],
+    "admin:logout": [Case(admin(METHOD_NOT_ALLOWED, anonymous=redirect("/admin/")))],  # POST only
+    "admin:password_change": [Case(admin())],
+    "admin:password_change_done": [Case(admin())],
+    "admin:autocomplete": [Case(admin(FORBIDDEN), label="no model asked for")],
+    "admin:jsi18n": [Case(admin())],
+    "admin:view_on_site": [
+        Case(
+            admin(NOT_FOUND),
+            lambda world: {
+                "content_type_id": ContentType.objects.get_for_model(Member).pk,
+                "object_id": branch_member_pk(world),
+            },
+            label="member, which has no page of its own",
+        )
+    ],
+    "admin:app_list": [
+        Case(admin(), lambda world: {"app_label": "members"}, label="members"),
+        Case(admin(NOT_FOUND), lambda world: {"app_label": "auth"}, label="auth, no model to show"),
+    ],
+    "admin/(?P<url>.*)$": [Case(admin(NOT_FOUND), url=lambda world: "/admin/no-such-page/")],
+    # Members: the object is a member of `branch`. Secretaries add and edit, county staff also
+    # delete, liaison officers read.
+    **admin_model(
+        "members_member", pk=branch_member_pk, label="member of branch",
+        changelist=admin(),
+        add=admin(liaison=FORBIDDEN),
+        change=admin(other_secretary=NOT_FOUND),
+        history=admin(other_secretary=NOT_FOUND),
+        delete=admin(FORBIDDEN, county_officer=OK, other_secretary=NOT_FOUND),
+    ),
+    "admin:members_member_import": [Case(admin(liaison=FORBIDDEN))],
+    "admin:members_member_process_import": [Case(admin(METHOD_NOT_ALLOWED))],  # POST only
+    "admin:members_member_template": [Case(admin(liaison=FORBIDDEN))],
+    "admin:members_member_export": [Case(admin())],
+    # Positions: the object is the secretary's position in `branch`; overseers assign positions.
+    **admin_model(
+        "members_position", pk=secretary_position_pk, label="secretary of branch",
+        changelist=admin(),
+        add=admin(FORBIDDEN, county_officer=OK),
+        change=admin(other_secretary=NOT_FOUND),
+        history=admin(other_secretary=NOT_FOUND),
+        delete=admin(FORBIDDEN, other_secretary=NOT_FOUND),
+    ),
+    # Accounts: superusers only.
+    **admin_model(
+        "members_user", pk=lambda world: world.member.pk,
+        changelist=admin(FORBIDDEN), add=admin(FORBIDDEN), change=admin(FORBIDDEN),
+        history=admin(FORBIDDEN), delete=admin(FORBIDDEN),
+    ),
+    # Organizations: the object is `branch`; overseers add and delete, its secretary edits.
+    **admin_model(
+        "branches_organization", pk=lambda world: world.branch.pk, label="branch",
+        changelist=admin(),
+        add=admin(FORBIDDEN, county_officer=OK),
+        change=admin(other_secretary=NOT_FOUND),
+        history=admin(other_secretary=NOT_FOUND),
+        delete=admin(FORBIDDEN, county_officer=OK, other_secretary=NOT_FOUND),
+    ),
+    "admin/branches/organization/move/": [
+        Case(admin(NOT_FOUND), url=lambda world: "/admin/branches/organization/move/", label="GET")
+    ],
+    "admin/branches/organization/children/<str:parent_id>/": [
+        Case(
+            admin(NOT_FOUND, county_officer=OK),
+            url=lambda world: f"/admin/branches/organization/children/{world.general_branch.pk}/",
+            label="general_branch",
+        )
+    ],
+    "admin:javascript-catalog": [Case(public())],  # treebeard's translations for its drag and drop
+    # Places: overseers only.
+    **admin_model(
+        "branches_township", pk=township_pk,
+        changelist=admin(FORBIDDEN, county_officer=OK), add=admin(FORBIDDEN, county_officer=OK),
+        change=admin(FORBIDDEN, county_officer=OK), history=admin(FORBIDDEN, county_officer=OK),
+        delete=admin(FORBIDDEN, county_officer=OK),
+    ),
+    **admin_model(
+        "branches_workplace", pk=work_place_pk,
+        changelist=admin(FORBIDDEN, county_officer=OK), add=admin(FORBIDDEN, county_officer=OK),
+        change=admin(FORBIDDEN, county_officer=OK), history=admin(FORBIDDEN, county_officer=OK),
+        delete=admin(FORBIDDEN, county_officer=OK),
+    ),
+    # Registered by django.contrib.auth and allauth; nobody but a superuser has their permissions.
+    **admin_model(
+        "auth_group", pk=group_pk,
+        changelist=admin(FORBIDDEN), add=admin(FORBIDDEN), change=admin(FORBIDDEN),
+        history=admin(FORBIDDEN), delete=admin(FORBIDDEN),
+    ),
+    **admin_model(
+        "account_emailaddress", pk=email_address_pk,
+        changelist=admin(FORBIDDEN), add=admin(FORBIDDEN), change=admin(FORBIDDEN),
+        history=admin(FORBIDDEN), delete=admin(FORBIDDEN),
+    ),
+}
+# The same member pages for a member of the other branch.
+for _name in ("admin:members_member_change", "admin:members_member_history"):
+    EXPECTED[_name].append(
+        Case(
+            admin(NOT_FOUND, other_secretary=OK, county_officer=OK),
+            obj(other_branch_member_pk),
+            label="member of other_branch",
+        )
+    )
+
+
+def walk(resolver=None, prefix: str = "", namespace: str = ""):
+    """Yield (key, route) for every pattern, descending into includes; the key is the URL name."""
+    resolver = resolver or get_resolver()
+    for pattern in resolver.url_patterns:
+        route = prefix + str(pattern.pattern)
+        if isinstance(pattern, URLResolver):
+            inner = namespace + (f"{pattern.namespace}:" if pattern.namespace else "")
+            yield from walk(pattern, route, inner)
+        elif isinstance(pattern, URLPattern):
+            yield (f"{namespace}{pattern.name}" if pattern.name else route), route
+
+
+def outcome_of(response):
+    if response.status_code in (301, 302):
+        location = response["Location"].split("?")[0]
+        if location == reverse("account_login"):
+            return LOGIN
+        return redirect(location)
+    return response.status_code
+
+
+def test_every_url_pattern_has_an_expectation():
+    keys = {key for key, _ in walk()}
+    missing, stale = sorted(keys - EXPECTED.keys()), sorted(EXPECTED.keys() - keys)
+    assert not missing, "URL patterns without an expectation, add them to EXPECTED:\n" + "\n".join(missing)
+    assert not stale, "expectations for URL patterns that no longer exist:\n" + "\n".join(stale)
+
+
+@pytest.mark.parametrize("persona", PERSONAS)
+def test_url_walk(world, persona):
+    user = world.personas[persona]
+    mismatches = []
+    for key, cases in EXPECTED.items():
+        for case in cases:
+            url = case.url(world) if case.url else reverse(key, kwargs=case.kwargs(world))
+            client = Client()
+            if persona != "anonymous":
+                client.force_login(user)
+            got = outcome_of(client.get(url))
+            expected = case.outcomes[persona]
+            expected = expected(world) if callable(expected) else expected
+            if got != expected:
+                mismatches.append(f"{persona} {key} [{case.label or url}]: expected {expected}, got {got}")
+    assert not mismatches, "\n".join(mismatches)
