@@ -82,3 +82,11 @@ def position_end(*, position: Position, actor: User | None, ends_on: datetime.da
     position.full_clean()
     position.save(update_fields=["ends_on"])
     return position
+
+
+@transaction.atomic
+def position_update(*, position: Position, actor: User | None, contact_phone: str) -> Position:
+    position.contact_phone = contact_phone
+    position.full_clean()
+    position.save(update_fields=["contact_phone"])
+    return position
