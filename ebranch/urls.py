@@ -6,7 +6,7 @@ from members.views import home
 urlpatterns = [
     path("", home, name="home"),
     path("members/", include("members.urls")),
-    path("branches/", include("branches.urls")),
+    path("branches/", include("members.organization_urls")),
     path("admin/", admin.site.urls),
     path("accounts/", include("allauth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),

@@ -42,7 +42,11 @@ class Scope:
     def member(self) -> Member | None:
         if not self.is_authenticated:
             return None
-        return Member.objects.select_related("organization").filter(user=self.user).first()
+        return (
+            Member.objects.select_related("organization", "home_township", "work_place")
+            .filter(user=self.user)
+            .first()
+        )
 
     @cached_property
     def managed_paths(self) -> list[str]:

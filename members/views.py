@@ -3,9 +3,9 @@
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
 
-from branches.selectors import organization_officers, organization_parent
+from branches.selectors import organization_parent
 
-from .selectors import member_for_profile
+from .selectors import organization_officers
 
 
 @login_required
@@ -25,5 +25,5 @@ def home(request):
 
 @login_required
 def profile(request):
-    context = {"member": member_for_profile(request.user), "account": request.user}
+    context = {"member": request.scope.member, "account": request.user}
     return render(request, "members/profile.html", context)

@@ -16,7 +16,8 @@ PRODUCTION_ENV = {
 
 
 def run_manage(*args, env):
-    base = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "FIELD_", "REDIS", "DATABASE"))}
+    ours = ("DJANGO_", "FIELD_", "REDIS", "DATABASE")
+    base = {k: v for k, v in os.environ.items() if not k.startswith(ours)}
     return subprocess.run(
         [sys.executable, "manage.py", *args], cwd=ROOT, env={**base, **env}, capture_output=True, text=True
     )

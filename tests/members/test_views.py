@@ -18,9 +18,9 @@ def login_redirect(response, url):
 
 def test_home_shows_my_branch_and_how_to_reach_its_officers(client, world, django_assert_num_queries):
     client.force_login(world.member)
-    # session, user, member (with organization), the general branch above, the branch's officers,
+    # user (session is cached), member (with organization), the general branch above, the branch's officers,
     # the user's positions (for the navigation)
-    with django_assert_num_queries(6):
+    with django_assert_num_queries(5):
         response = client.get(HOME)
     assert response.status_code == 200
     html = response.content.decode()
@@ -37,7 +37,7 @@ def test_home_query_count_does_not_grow_with_officers(client, world, django_asse
     for _ in range(3):
         factories.position(user=factories.user(), organization=world.branch, kind="committee_member")
     client.force_login(world.member)
-    with django_assert_num_queries(6):
+    with django_assert_num_queries(5):
         client.get(HOME)
 
 
@@ -58,8 +58,8 @@ def test_home_for_officer_links_roster_and_admin(client, world):
 
 def test_home_without_member_record_lists_positions(client, world, django_assert_num_queries):
     client.force_login(world.liaison)
-    # session, user, member (none), positions with their organizations
-    with django_assert_num_queries(4):
+    # user (session is cached), member (none), positions with their organizations
+    with django_assert_num_queries(3):
         response = client.get(HOME)
     html = response.content.decode()
     assert response.status_code == 200
@@ -86,8 +86,9 @@ def test_home_sends_anonymous_to_login(client, world):
 def test_profile_shows_my_record_masked(client, world, django_assert_num_queries):
     member = world.member.member
     client.force_login(world.member)
-    # session, user, member with organization, township and work place, member (navigation), positions
-    with django_assert_num_queries(5):
+    # user (session is cached), member with organization, township and work place
+    # (shared with the navigation), positions
+    with django_assert_num_queries(3):
         response = client.get(PROFILE)
     assert response.status_code == 200
     html = response.content.decode()

@@ -15,9 +15,9 @@ from django.test import override_settings
 from django.urls import reverse
 
 from branches import demo_data
-from branches.management.commands.seed_demo import DEMO_PASSWORD
 from branches.models import Organization, Township, WorkPlace
 from branches.services import branch_suggest
+from members.management.commands.seed_demo import DEMO_PASSWORD
 from members.models import Member, Position, User
 from members.validators import id_birth_date, id_sex, validate_id_number, validate_phone
 

@@ -3,8 +3,8 @@
 import pytest
 from django.urls import reverse
 
-from branches.views import ROSTER_PAGE_SIZE
 from members.models import Member
+from members.organization_views import ROSTER_PAGE_SIZE
 from tests import factories
 
 
@@ -44,9 +44,9 @@ def test_branch_page_shows_counts_and_what_it_serves(client, world, django_asser
     world.branch.home_townships.add(Township.objects.create(name="湖坑镇", code="350822104"))
     factories.member(organization=world.branch, status=Member.Status.PROBATIONARY)
     client.force_login(world.member)
-    # session, user, organization, member (own branch, so no position check), ancestors, officers,
+    # user (session is cached), organization, member (own branch, so no position check), ancestors, officers,
     # member counts, work places, home townships, positions (navigation); a branch has no children
-    with django_assert_num_queries(10):
+    with django_assert_num_queries(9):
         response = client.get(detail(world.branch))
     assert response.context["counts"] == {"full": 2, "probationary": 1, "total": 3}
     html = response.content.decode()
@@ -72,9 +72,9 @@ def test_branch_page_links_roster_for_officers_only(client, world):
 
 def test_general_branch_page_lists_its_branches(client, world, django_assert_num_queries):
     client.force_login(world.county_officer)
-    # session, user, organization, member (none), positions, ancestors, officers, member counts,
+    # user (session is cached), organization, member (none), positions, ancestors, officers, member counts,
     # work places, home townships, children
-    with django_assert_num_queries(11):
+    with django_assert_num_queries(10):
         response = client.get(detail(world.general_branch))
     assert response.context["counts"]["total"] == 4
     html = response.content.decode()
@@ -110,9 +110,9 @@ def add_members(org, count, **fields):
 
 def test_roster_lists_the_branch_members_masked(client, world, django_assert_num_queries):
     client.force_login(world.secretary)
-    # session, user, organization, positions, count, page of members with organization, township
+    # user (session is cached), organization, positions, count, page of members with organization, township
     # and work place, member (navigation)
-    with django_assert_num_queries(7):
+    with django_assert_num_queries(6):
         response = client.get(roster(world.branch))
     assert response.status_code == 200
     html = response.content.decode()
@@ -127,9 +127,9 @@ def test_roster_lists_the_branch_members_masked(client, world, django_assert_num
 def test_roster_query_count_does_not_grow_with_members(client, world, django_assert_num_queries):
     add_members(world.branch, ROSTER_PAGE_SIZE + 5)
     client.force_login(world.secretary)
-    with django_assert_num_queries(7):
+    with django_assert_num_queries(6):
         client.get(roster(world.branch))
-    with django_assert_num_queries(7):
+    with django_assert_num_queries(6):
         client.get(roster(world.branch), {"page": 2})
 
 
@@ -210,8 +210,8 @@ def test_roster_sends_anonymous_to_login(client, world):
 def test_organization_list_shows_the_tree_with_counts(client, world, django_assert_num_queries):
     factories.member(organization=world.other_branch, status=Member.Status.PROBATIONARY)
     client.force_login(world.county_officer)
-    # session, user, positions, organizations with subtree counts, member (navigation)
-    with django_assert_num_queries(5):
+    # user (session is cached), positions, organizations with subtree counts, member (navigation)
+    with django_assert_num_queries(4):
         response = client.get(LIST)
     assert response.status_code == 200
     orgs = {org.name: (org.indent, org.full, org.probationary) for org in response.context["organizations"]}
@@ -229,7 +229,7 @@ def test_organization_list_query_count_does_not_grow(client, world, django_asser
         branch = factories.organization(parent=world.general_branch)
         add_members(branch, 2)
     client.force_login(world.county_officer)
-    with django_assert_num_queries(5):
+    with django_assert_num_queries(4):
         client.get(LIST)
 
 

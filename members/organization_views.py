@@ -5,6 +5,8 @@ from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import render
 
+from branches import selectors as tree
+
 from . import selectors
 
 ROSTER_PAGE_SIZE = 25
@@ -28,12 +30,12 @@ def organization_detail(request, pk):
     org = scope.organization_or_404(pk)
     context = {
         "organization": org,
-        "ancestors": selectors.organization_ancestors(org),
+        "ancestors": tree.organization_ancestors(org),
         "officers": selectors.organization_officers(org),
         "counts": selectors.organization_member_counts(org),
         "work_places": org.work_places.all(),
         "home_townships": org.home_townships.all(),
-        "children": selectors.organization_children(org),
+        "children": tree.organization_children(org),
         "can_read_roster": scope.can_read_roster(org),
         "can_manage": scope.can_manage(org),
     }
