@@ -43,6 +43,13 @@ def fast_password_hasher(settings):
 
 
 @pytest.fixture
+def en(client):
+    """A test client that asks for English pages."""
+    client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
+    return client
+
+
+@pytest.fixture
 def world(db) -> World:
     K = Organization.Kind
     city = factories.organization(kind=K.CITY_COMMITTEE, name="中共龙岩市委", code="LY")

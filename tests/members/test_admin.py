@@ -15,12 +15,6 @@ POSITIONS = reverse("admin:members_position_changelist")
 POSITION_ADD = reverse("admin:members_position_add")
 
 
-@pytest.fixture
-def en(client):
-    client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
-    return client
-
-
 def login(client, user):
     client.force_login(user)
     return client

@@ -26,12 +26,6 @@ HEADINGS = ["Name", "ID number", "Mobile number", "Home township", "Joined the P
 
 
 @pytest.fixture
-def en(client):
-    client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
-    return client
-
-
-@pytest.fixture
 def secretary(en, world):
     en.force_login(world.secretary)
     return en

@@ -13,6 +13,7 @@ from django.core.management import call_command
 from django.forms.models import model_to_dict
 from django.test import override_settings
 from django.urls import reverse
+from django.utils import translation
 
 from branches import demo_data
 from branches.models import Organization, Township, WorkPlace
@@ -217,7 +218,8 @@ def test_demo_logins_are_printed_and_work(seeded, client):
 def test_second_run_changes_nothing(seeded):
     before = dump()
     out = io.StringIO()
-    call_command("seed_demo", stdout=out)
+    with translation.override("en"):
+        call_command("seed_demo", stdout=out)
     assert "nothing changed" in out.getvalue()
     assert dump() == before
 

@@ -69,9 +69,9 @@ def test_home_without_member_record_lists_positions(client, world, django_assert
     assert world.other_branch.name not in html
 
 
-def test_home_without_member_record_or_position_explains_what_to_do(client, world):
-    client.force_login(factories.user())
-    response = client.get(HOME)
+def test_home_without_member_record_or_position_explains_what_to_do(en, world):
+    en.force_login(factories.user())
+    response = en.get(HOME)
     assert response.status_code == 200
     assert "not linked to a roster entry" in response.content.decode()
 
@@ -106,9 +106,9 @@ def test_profile_shows_only_my_own_record(client, world):
     assert world.member.member.masked_id_number not in html
 
 
-def test_profile_without_member_record(client, world):
-    client.force_login(world.liaison)
-    response = client.get(PROFILE)
+def test_profile_without_member_record(en, world):
+    en.force_login(world.liaison)
+    response = en.get(PROFILE)
     assert response.status_code == 200
     assert "not linked to a roster entry" in response.content.decode()
 
