@@ -10,6 +10,7 @@ from django.contrib.auth.hashers import make_password
 from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from branches import demo_data
 from branches.models import Organization, Township, WorkPlace
@@ -57,7 +58,7 @@ class Command(BaseCommand):
         with transaction.atomic():
             created, logins = seed()
         if any(created.values()):
-            summary = ", ".join(f"{count} {label}" for label, count in created.items())
+            summary = ", ".join(f"{_(label)}: {count}" for label, count in created.items())
             self.stdout.write(_("Created %(summary)s.") % {"summary": summary})
         else:
             self.stdout.write(_("The demo data is already loaded; nothing changed."))
@@ -98,7 +99,7 @@ def _townships(created) -> dict[str, Township]:
     for a, b in demo_data.NEIGHBOURS:
         links |= {(townships[a].pk, townships[b].pk), (townships[b].pk, townships[a].pk)}
     Link.objects.bulk_create([Link(from_township_id=a, to_township_id=b) for a, b in sorted(links - have)])
-    created["townships"] = len(new)
+    created[gettext_noop("townships")] = len(new)
     return townships
 
 
@@ -106,7 +107,7 @@ def _work_places(created) -> dict[str, WorkPlace]:
     existing = set(WorkPlace.objects.values_list("name", flat=True))
     new = [WorkPlace(name=p.name, province=p.province) for p in demo_data.PLACES if p.name not in existing]
     WorkPlace.objects.bulk_create(new)
-    created["work places"] = len(new)
+    created[gettext_noop("work places")] = len(new)
     return {w.name: w for w in WorkPlace.objects.filter(name__in=[p.name for p in demo_data.PLACES])}
 
 
@@ -127,7 +128,7 @@ def _organizations(created, townships, places) -> dict[str, Organization]:
             address=fact.address, postcode=fact.postcode, phone=fact.phone, email=fact.email,
         )
         count += 1
-    created["organizations"] = count
+    created[gettext_noop("organizations")] = count
 
     serves, takes = Organization.work_places.through, Organization.home_townships.through
     have_serves = set(serves.objects.values_list("organization_id", "workplace_id"))
@@ -260,7 +261,7 @@ def _accounts(created, accounts: list[Account]) -> dict[str, User]:
             Member.objects.filter(
                 id_number_digest=crypto.digest(account.person.id_number), user__isnull=True
             ).update(user=users[account.email])
-    created["accounts"] = len(missing)
+    created[gettext_noop("accounts")] = len(missing)
     return users
 
 
@@ -286,7 +287,7 @@ def _members(created, people, townships, places, branch_of, users, accounts) -> 
         member.set_phone(person.phone)
         new.append(member)
     Member.objects.bulk_create(new, batch_size=500)
-    created["members"] = len(new)
+    created[gettext_noop("roster entries")] = len(new)
 
 
 def _positions(created, assignments: list[Assignment], users, organizations) -> None:
@@ -300,4 +301,4 @@ def _positions(created, assignments: list[Assignment], users, organizations) -> 
         if (users[a.email].pk, organizations[a.organization].pk, a.kind) not in have
     ]
     Position.objects.bulk_create(new)
-    created["officer positions"] = len(new)
+    created[gettext_noop("officer positions")] = len(new)
