@@ -39,6 +39,9 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "allauth",
     "allauth.account",
+    "allauth.mfa",
+    "allauth.usersessions",
+    "auditlog",
     "treebeard",
     "import_export",
     "branches",
@@ -56,7 +59,10 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    "allauth.usersessions.middleware.UserSessionsMiddleware",
     "members.middleware.ScopeMiddleware",
+    "members.middleware.OfficerSecurityMiddleware",
+    "auditlog.middleware.AuditlogMiddleware",
 ]
 
 ROOT_URLCONF = "ebranch.urls"
@@ -104,6 +110,10 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_TASK_TIME_LIMIT = 300
 CELERY_TASK_SOFT_TIME_LIMIT = 240
+# The one beat schedule: every periodic task, and when it runs (Asia/Shanghai).
+CELERY_BEAT_SCHEDULE = {
+    "id-photos-purge": {"task": "members.tasks.id_photos_purge", "schedule": 60 * 60 * 6},
+}
 
 AUTH_USER_MODEL = "members.User"
 AUTHENTICATION_BACKENDS = [
@@ -130,6 +140,17 @@ ACCOUNT_UNIQUE_EMAIL = True
 ACCOUNT_SESSION_REMEMBER = None
 ACCOUNT_LOGIN_ON_PASSWORD_RESET = False
 ACCOUNT_RATE_LIMITS = {"login_failed": "10/m/ip,5/5m/key"}
+
+MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
+MFA_TOTP_ISSUER = "ebranch"
+USERSESSIONS_TRACK_ACTIVITY = False
+# Officers who manage members must have two-factor authentication before reaching the admin.
+OFFICER_IDLE_TIMEOUT = int(os.environ.get("OFFICER_IDLE_TIMEOUT", str(30 * 60)))
+
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+]
 
 SMS_BACKEND = os.environ.get("SMS_BACKEND", "members.sms.LogBackend")
 
@@ -178,8 +199,14 @@ STORAGES = {
 }
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT") or BASE_DIR / "var" / "media")
 MEDIA_URL = "media/"
+# Files with personal data (ID-card photos): never under a URL, served by views that check the scope.
+PRIVATE_MEDIA_ROOT = Path(os.environ.get("PRIVATE_MEDIA_ROOT") or BASE_DIR / "var" / "private")
+ID_PHOTO_RETENTION_DAYS = int(os.environ.get("ID_PHOTO_RETENTION_DAYS", "30"))
 WHITENOISE_USE_FINDERS = DEBUG
 WHITENOISE_AUTOREFRESH = DEBUG
+
+AUDITLOG_INCLUDE_ALL_MODELS = False
+AUDITLOG_DISABLE_REMOTE_ADDR = True
 
 IMPORT_EXPORT_USE_TRANSACTIONS = True
 IMPORT_EXPORT_SKIP_ADMIN_LOG = False

