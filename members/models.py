@@ -360,3 +360,6 @@ class PersonalDataAccess(models.Model):
         ordering = ["-accessed_at", "-pk"]
         verbose_name = _("personal data access")
         verbose_name_plural = _("personal data accesses")
+
+    def __str__(self):
+        return f"{self.officer} · {self.member} · {self.get_field_display()}"
