@@ -143,6 +143,8 @@ ACCOUNT_RATE_LIMITS = {"login_failed": "10/m/ip,5/5m/key"}
 
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "ebranch"
+# Email verification is off (members sign in by phone too), so MFA must not wait for it.
+MFA_ALLOW_UNVERIFIED_EMAIL = True
 USERSESSIONS_TRACK_ACTIVITY = False
 # Officers who manage members must have two-factor authentication before reaching the admin.
 OFFICER_IDLE_TIMEOUT = int(os.environ.get("OFFICER_IDLE_TIMEOUT", str(30 * 60)))

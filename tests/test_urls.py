@@ -15,13 +15,17 @@ from dataclasses import dataclass
 
 import pytest
 from allauth.account.models import EmailAddress
+from allauth.mfa.models import Authenticator
+from allauth.usersessions.models import UserSession
+from auditlog.models import LogEntry
 from django.contrib.auth.models import Group
 from django.contrib.contenttypes.models import ContentType
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from branches.models import Township, WorkPlace
-from members.models import Member, Position
+from members.models import Member, Position, User
+from tests import factories
 
 PERSONAS = (
     "member", "secretary", "other_member", "other_secretary", "liaison", "county_officer", "anonymous",
@@ -113,6 +117,29 @@ def email_address_pk(world):
     return EmailAddress.objects.get_or_create(user=world.member, email=world.member.email)[0].pk
 
 
+def walk_user(world):
+    """An account outside the personas, owning the records of the superuser-only screens below."""
+    return User.objects.filter(email="walk@example.com").first() or factories.user(email="walk@example.com")
+
+
+def log_entry_pk(world):
+    entry = LogEntry.objects.get_for_object(world.branch).first()
+    entry = entry or LogEntry.objects.log_create(world.branch, action=LogEntry.Action.UPDATE, force_log=True)
+    return entry.pk
+
+
+def authenticator_pk(world):
+    return Authenticator.objects.get_or_create(
+        user=walk_user(world), type=Authenticator.Type.RECOVERY_CODES, defaults={"data": {}}
+    )[0].pk
+
+
+def user_session_pk(world):
+    return UserSession.objects.get_or_create(
+        user=walk_user(world), session_key="walk-session", defaults={"ip": "127.0.0.1"}
+    )[0].pk
+
+
 # Admin (ebranch/admin_site.py): anonymous visitors are sent to the admin login, which forwards to
 # the portal's login page; signed-in users without an officer position get a 404 on every admin URL;
 # officers get what each model admin's scope rules allow (403 for a kind of record they may not
@@ -188,6 +215,18 @@ EXPECTED: dict[str, list[Case]] = {
     "account_confirm_login_code": [Case(signed_in(redirect("/")))],
     "account_verify_phone": [Case(signed_in(redirect("/accounts/phone/change/")))],
     "account_change_phone": [Case(signed_in())],
+    # allauth.mfa and allauth.usersessions (members/security.py, templates/mfa/, templates/usersessions/)
+    # Nobody in the world has two-factor authentication yet: activating it asks for the password
+    # first, the pages for an authenticator one lacks are 404s, and the sign-in stage sends users home.
+    "mfa_index": [Case(signed_in())],
+    "mfa_authenticate": [Case(signed_in(redirect("/")))],
+    "mfa_reauthenticate": [Case(signed_in(redirect("/accounts/reauthenticate/")))],
+    "mfa_activate_totp": [Case(signed_in(redirect("/accounts/reauthenticate/")))],
+    "mfa_deactivate_totp": [Case(signed_in(NOT_FOUND))],
+    "mfa_view_recovery_codes": [Case(signed_in(NOT_FOUND))],
+    "mfa_generate_recovery_codes": [Case(signed_in(redirect("/accounts/reauthenticate/")))],
+    "mfa_download_recovery_codes": [Case(signed_in(NOT_FOUND))],
+    "usersessions_list": [Case(signed_in())],
     # The admin site
     "admin:index": [Case(admin())],
     "admin:login": [Case(admin(redirect("/admin/"), anonymous=LOGIN))],
@@ -281,6 +320,23 @@ EXPECTED: dict[str, list[Case]] = {
     ),
     **admin_model(
         "account_emailaddress", pk=email_address_pk,
+        changelist=admin(FORBIDDEN), add=admin(FORBIDDEN), change=admin(FORBIDDEN),
+        history=admin(FORBIDDEN), delete=admin(FORBIDDEN),
+    ),
+    # Registered by auditlog and allauth (MFA devices, sessions): superusers only, through the
+    # admin site's `register`.
+    **admin_model(
+        "auditlog_logentry", pk=log_entry_pk,
+        changelist=admin(FORBIDDEN), add=admin(FORBIDDEN), change=admin(FORBIDDEN),
+        history=admin(FORBIDDEN), delete=admin(FORBIDDEN),
+    ),
+    **admin_model(
+        "mfa_authenticator", pk=authenticator_pk,
+        changelist=admin(FORBIDDEN), add=admin(FORBIDDEN), change=admin(FORBIDDEN),
+        history=admin(FORBIDDEN), delete=admin(FORBIDDEN),
+    ),
+    **admin_model(
+        "usersessions_usersession", pk=user_session_pk,
         changelist=admin(FORBIDDEN), add=admin(FORBIDDEN), change=admin(FORBIDDEN),
         history=admin(FORBIDDEN), delete=admin(FORBIDDEN),
     ),
