@@ -243,9 +243,9 @@ class Position(models.Model):
 
 
 def id_photo_storage():
-    from django.core.files.storage import FileSystemStorage
+    from .photos import PrivateStorage
 
-    return FileSystemStorage(location=settings.PRIVATE_MEDIA_ROOT, base_url=None)
+    return PrivateStorage()
 
 
 def id_photo_path(claim, filename: str) -> str:
@@ -306,6 +306,11 @@ class VerificationClaim(models.Model):
         verbose_name=_("decided by"),
     )
     photos_deleted_at = models.DateTimeField(_("photos deleted at"), null=True, blank=True)
+    displaced_user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+        verbose_name=_("account that lost the member record"),
+        help_text=_("Set when county staff moved the member record from another account to this one."),
+    )
 
     class Meta:
         ordering = ["-submitted_at", "-pk"]

@@ -2,10 +2,13 @@
 re-encoded without metadata (EXIF, GPS, ICC comments) before anything is stored."""
 
 import io
+import os
 import warnings
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
+from django.core.files.storage import FileSystemStorage
 from django.utils.translation import gettext as _
 from PIL import Image, ImageOps, UnidentifiedImageError
 
@@ -46,3 +49,22 @@ def photo_clean(upload) -> ContentFile:
     out = io.BytesIO()
     clean.save(out, format="JPEG", quality=88, optimize=True)
     return ContentFile(out.getvalue(), name="photo.jpg")
+
+
+class PrivateStorage(FileSystemStorage):
+    """Files with personal data, kept under PRIVATE_MEDIA_ROOT and never given a URL: a view that
+    checks the scope serves them. The root is read at each use, so tests can point it elsewhere."""
+
+    def __init__(self):
+        super().__init__(base_url=None)
+
+    @property
+    def base_location(self):
+        return str(settings.PRIVATE_MEDIA_ROOT)
+
+    @property
+    def location(self):
+        return os.path.abspath(self.base_location)
+
+    def url(self, name):
+        raise ValueError("Private files have no URL; serve them through a view that checks the scope.")
