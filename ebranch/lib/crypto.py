@@ -4,9 +4,17 @@ import hashlib
 import hmac
 from functools import cache
 
-from cryptography.fernet import Fernet, MultiFernet
+from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 from django.conf import settings
 
+# Every encrypted column ("app_label.Model.field"), for key rotation (`manage.py rotate_field_keys`).
+# A test checks that each model field named `*_encrypted` is listed here.
+ENCRYPTED_FIELDS = (
+    "members.User.phone_encrypted",
+    "members.Member.id_number_encrypted",
+    "members.Member.phone_encrypted",
+    "members.VerificationClaim.id_number_encrypted",
+)
 
 @cache
 def _fernet(keys: tuple[str, ...]) -> MultiFernet:
@@ -23,6 +31,20 @@ def encrypt(value: str) -> str:
 
 def decrypt(token: str) -> str:
     return fernet().decrypt(token.encode()).decode() if token else ""
+
+
+def is_current(token: str) -> bool:
+    """Was `token` encrypted with the first (current) key? Checks the signature, does not decrypt."""
+    try:
+        Fernet(settings.FIELD_ENCRYPTION_KEYS[0].encode()).extract_timestamp(token.encode())
+    except InvalidToken:
+        return False
+    return True
+
+
+def rotate(token: str) -> str:
+    """Re-encrypt `token` with the first key; raises InvalidToken if no key opens it."""
+    return fernet().rotate(token.encode()).decode()
 
 
 def digest(value: str) -> str:
