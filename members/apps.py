@@ -6,3 +6,6 @@ class MembersConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "members"
     verbose_name = _("Members and officers")
+
+    def ready(self):
+        from . import audit  # noqa: F401 (audit log registrations)
