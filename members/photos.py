@@ -23,6 +23,7 @@ def photo_clean(upload) -> ContentFile:
         raise ValidationError(
             _("The photo is larger than 8 MB; please send a smaller one."), code="photo_size"
         )
+    upload.seek(0)
     data = upload.read()
     try:
         with warnings.catch_warnings():

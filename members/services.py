@@ -4,11 +4,12 @@ import datetime
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from ebranch.lib import crypto
 
-from .models import Member, Position, User
+from .models import Member, Position, User, VerifiedVia
 from .validators import id_birth_date, id_sex, validate_id_number, validate_phone
 
 MEMBER_FIELDS = {
@@ -36,6 +37,8 @@ def member_create(*, actor: User | None, id_number: str, phone: str = "", **fiel
     if unknown:
         raise TypeError(f"unknown member fields: {sorted(unknown)}")
     member = Member(**fields)
+    if member.user_id is not None:  # an officer links the account: verified by them
+        member.verified_via, member.verified_at = VerifiedVia.OFFICER, timezone.now()
     _set_identity(member, id_number=id_number, phone=phone)
     member.full_clean()
     member.save()
@@ -49,11 +52,17 @@ def member_update(
     unknown = set(fields) - MEMBER_FIELDS
     if unknown:
         raise TypeError(f"unknown member fields: {sorted(unknown)}")
+    linked_before = member.user_id
     for name, value in fields.items():
         setattr(member, name, value)
+    changed = set(fields)
+    if "user" in fields and member.user_id != linked_before:  # an officer links or unlinks the account
+        linked = member.user_id is not None
+        member.verified_via = VerifiedVia.OFFICER if linked else ""
+        member.verified_at = timezone.now() if linked else None
+        changed |= {"verified_via", "verified_at"}
     _set_identity(member, id_number=id_number, phone=phone)
     member.full_clean()
-    changed = set(fields)
     if id_number is not None:
         changed |= {"id_number_encrypted", "id_number_digest", "birth_date", "sex"}
     if phone is not None:

@@ -42,6 +42,13 @@ def fast_password_hasher(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+@pytest.fixture(autouse=True)
+def private_media(settings, tmp_path):
+    """Files with personal data (ID-card photos) that a test writes go to its own folder."""
+    settings.PRIVATE_MEDIA_ROOT = tmp_path / "private"
+    return settings.PRIVATE_MEDIA_ROOT
+
+
 @pytest.fixture
 def en(client):
     """A test client that asks for English pages."""

@@ -1,7 +1,11 @@
-"""Factories for tests: organizations, accounts, members and positions."""
+"""Factories for tests: organizations, accounts, members, positions and ID-card photos."""
 
 import datetime
+import io
 import itertools
+
+from django.core.files.uploadedfile import SimpleUploadedFile
+from PIL import Image
 
 from branches.models import Organization
 from branches.services import organization_create
@@ -52,3 +56,11 @@ def member(*, organization, user=None, status=Member.Status.FULL, name=None, pho
 def position(*, user, organization, kind=Position.Kind.SECRETARY, **fields) -> Position:
     fields.setdefault("starts_on", datetime.date(2020, 1, 1))
     return position_assign(actor=None, user=user, organization=organization, kind=kind, **fields)
+
+
+def id_photo(*, format="JPEG", size=(96, 60), color="#d8c8a8", name=None, exif=None) -> SimpleUploadedFile:
+    """A small uploaded image, as a phone would send it."""
+    out = io.BytesIO()
+    Image.new("RGB", size, color).save(out, format=format, **({"exif": exif} if exif is not None else {}))
+    extension = {"JPEG": "jpg"}.get(format, format.lower())
+    return SimpleUploadedFile(name or f"photo.{extension}", out.getvalue(), content_type=f"image/{extension}")
