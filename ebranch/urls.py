@@ -6,6 +6,7 @@ from members.views import home
 urlpatterns = [
     path("", home, name="home"),
     path("members/", include("members.urls")),
+    path("members/", include("members.reveal_urls")),
     path("branches/", include("members.organization_urls")),
     path("admin/", admin.site.urls),
     path("accounts/", include("allauth.urls")),

@@ -1,8 +1,11 @@
 """Officer screens for the roster, officer positions and accounts; every row and right from the scope."""
 
 import tablib
+from auditlog.models import LogEntry
 from django.contrib import admin, messages
+from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Q
 from django.http import HttpResponse, HttpResponseRedirect
 from django.urls import path, reverse
 from django.utils import timezone
@@ -16,7 +19,7 @@ from ebranch.admin_site import ScopedAdminMixin
 from ebranch.lib import crypto
 
 from .forms import MemberAdminForm, PositionAdminForm, RosterImportForm
-from .models import Member, Position, User
+from .models import Member, PersonalDataAccess, Position, User
 from .resources import (
     REQUIRED_COLUMNS,
     ROSTER_COLUMNS,
@@ -58,6 +61,26 @@ def copy_saved(source, target) -> None:
     target._state.db = source._state.db
 
 
+class AuditHistoryMixin:
+    """The history page also lists the audit log's entries (old → new, personal fields masked).
+
+    The page itself checks the scope (404 outside it) before the entries are read.
+    """
+
+    object_history_template = "admin/audit_history.html"
+    audit_history_limit = 100
+
+    def history_view(self, request, object_id, extra_context=None):
+        entries = (
+            LogEntry.objects.filter(
+                content_type=ContentType.objects.get_for_model(self.model), object_pk=str(object_id)
+            )
+            .select_related("actor", "content_type")
+            .order_by("-timestamp", "-pk")[: self.audit_history_limit]
+        )
+        return super().history_view(request, object_id, {**(extra_context or {}), "audit_entries": entries})
+
+
 class ServiceFormAdminMixin:
     """Builds the form per request (it needs the scope) and saves through the form's service."""
 
@@ -70,7 +93,9 @@ class ServiceFormAdminMixin:
 
 
 @admin.register(Member)
-class MemberAdmin(ScopedAdminMixin, ServiceFormAdminMixin, ImportExportMixin, admin.ModelAdmin):
+class MemberAdmin(
+    AuditHistoryMixin, ScopedAdminMixin, ServiceFormAdminMixin, ImportExportMixin, admin.ModelAdmin
+):
     form = MemberAdminForm
     list_display = (
         "name", "organization_name", "status", "id_number_masked", "phone_masked", "work_place",
@@ -263,7 +288,7 @@ class PositionActiveFilter(admin.SimpleListFilter):
 
 
 @admin.register(Position)
-class PositionAdmin(ScopedAdminMixin, ServiceFormAdminMixin, admin.ModelAdmin):
+class PositionAdmin(AuditHistoryMixin, ScopedAdminMixin, ServiceFormAdminMixin, admin.ModelAdmin):
     form = PositionAdminForm
     list_display = ("user", "kind", "organization", "starts_on", "ends_on", "contact_phone")
     list_select_related = ("user", "organization")
@@ -312,3 +337,37 @@ class UserAdmin(ScopedAdminMixin, admin.ModelAdmin):
     def phone_masked(self, obj):
         return obj.masked_phone
 
+
+
+@admin.register(PersonalDataAccess)
+class PersonalDataAccessAdmin(ScopedAdminMixin, admin.ModelAdmin):
+    """Who saw whose full ID or phone number, and why: read only, for overseers of the member's branch."""
+
+    list_display = ("accessed_at", "officer", "member", "member_organization", "field", "reason")
+    list_select_related = ("officer", "member__organization")
+    list_filter = ("field",)
+    search_fields = ("member__name", "officer__display_name")
+    ordering = ("-accessed_at", "-pk")
+    fields = ("accessed_at", "officer", "member", "member_organization", "field", "reason")
+    readonly_fields = fields
+
+    def scoped_queryset(self, request):
+        scope = request.scope
+        accesses = PersonalDataAccess.objects.select_related("officer", "member__organization")
+        if scope.is_superuser:
+            return accesses
+        subtree = Q(pk__in=[])
+        for p in scope.positions:
+            if p.kind in Position.OVERSIGHT_KINDS:
+                subtree |= Q(member__organization__path__startswith=p.organization.path)
+        return accesses.filter(subtree)
+
+    def has_module_permission(self, request):
+        return request.scope.is_overseer
+
+    def can_view(self, request, obj):
+        return request.scope.is_overseer
+
+    @admin.display(description=_("organization"), ordering="member__organization__path")
+    def member_organization(self, obj):
+        return obj.member.organization.display_name

@@ -24,7 +24,7 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from branches.models import Township, WorkPlace
-from members.models import Member, Position, User
+from members.models import Member, PersonalDataAccess, Position, User
 from tests import factories
 
 PERSONAS = (
@@ -122,6 +122,12 @@ def walk_user(world):
     return User.objects.filter(email="walk@example.com").first() or factories.user(email="walk@example.com")
 
 
+def personal_data_access_pk(world):
+    return PersonalDataAccess.objects.get_or_create(
+        officer=world.secretary, member=world.member.member, field="id_number", reason="walk"
+    )[0].pk
+
+
 def log_entry_pk(world):
     entry = LogEntry.objects.get_for_object(world.branch).first()
     entry = entry or LogEntry.objects.log_create(world.branch, action=LogEntry.Action.UPDATE, force_log=True)
@@ -190,6 +196,13 @@ EXPECTED: dict[str, list[Case]] = {
         Case(only("secretary", "liaison", "county_officer"), branch, label="branch"),
         Case(only("other_secretary", "county_officer"), other_branch, label="other_branch"),
         Case(only("county_officer"), general_branch, label="general_branch"),
+    ],
+    # Unmasking a member's ID or phone number (members/reveal_views.py): those who manage the branch.
+    "reveal:member": [
+        Case(only("secretary", "county_officer"), lambda world: {"pk": branch_member_pk(world)},
+             label="branch"),
+        Case(only("other_secretary", "county_officer"), lambda world: {"pk": other_branch_member_pk(world)},
+             label="other_branch"),
     ],
     "set_language": [Case(public(redirect("/")))],
     # allauth: signed-in users are sent home from the entrance pages.
@@ -339,6 +352,13 @@ EXPECTED: dict[str, list[Case]] = {
         "usersessions_usersession", pk=user_session_pk,
         changelist=admin(FORBIDDEN), add=admin(FORBIDDEN), change=admin(FORBIDDEN),
         history=admin(FORBIDDEN), delete=admin(FORBIDDEN),
+    ),
+    # Records of unmasked personal data: overseers read those of their subtree; nobody edits them.
+    **admin_model(
+        "members_personaldataaccess", pk=personal_data_access_pk, label="access to a member of branch",
+        changelist=admin(FORBIDDEN, county_officer=OK), add=admin(FORBIDDEN),
+        change=admin(NOT_FOUND, county_officer=OK), history=admin(NOT_FOUND, county_officer=OK),
+        delete=admin(NOT_FOUND, county_officer=FORBIDDEN),
     ),
 }
 # The same member pages for a member of the other branch.
