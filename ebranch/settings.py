@@ -141,13 +141,18 @@ ACCOUNT_UNIQUE_EMAIL = True
 ACCOUNT_SESSION_REMEMBER = None
 ACCOUNT_LOGIN_ON_PASSWORD_RESET = False
 ACCOUNT_RATE_LIMITS = {"login_failed": "10/m/ip,5/5m/key"}
+# Sign-in by code is off, so is re-authentication by code (no "send me a code" that goes nowhere).
+ACCOUNT_LOGIN_BY_CODE_ENABLED = False
+ACCOUNT_REAUTHENTICATION_METHODS = ("password", "mfa")
 
+MFA_ADAPTER = "members.security.MFAAdapter"
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "ebranch"
 # Email verification is off (members sign in by phone too), so MFA must not wait for it.
 MFA_ALLOW_UNVERIFIED_EMAIL = True
 USERSESSIONS_TRACK_ACTIVITY = False
-# Officers who manage members must have two-factor authentication before reaching the admin.
+# Officers who manage members must have two-factor authentication before the admin and rosters
+# (members/security.py); every officer's session ends after this many idle seconds.
 OFFICER_IDLE_TIMEOUT = int(os.environ.get("OFFICER_IDLE_TIMEOUT", str(30 * 60)))
 
 PASSWORD_HASHERS = [

@@ -8,4 +8,4 @@ class MembersConfig(AppConfig):
     verbose_name = _("Members and officers")
 
     def ready(self):
-        from . import audit  # noqa: F401 (audit log registrations)
+        from . import audit, security  # noqa: F401 (audit log registrations, signal receivers)

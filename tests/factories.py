@@ -14,6 +14,7 @@ from members.services import member_create, position_assign
 from members.validators import id_number_build
 
 TEST_PASSWORD = "correct-horse-battery-staple"
+TOTP_SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"  # base32, as an authenticator app would hold it
 _seq = itertools.count(1)
 
 
@@ -56,6 +57,22 @@ def member(*, organization, user=None, status=Member.Status.FULL, name=None, pho
 def position(*, user, organization, kind=Position.Kind.SECRETARY, **fields) -> Position:
     fields.setdefault("starts_on", datetime.date(2020, 1, 1))
     return position_assign(actor=None, user=user, organization=organization, kind=kind, **fields)
+
+
+def totp(user, *, secret=TOTP_SECRET):
+    """An active authenticator app (allauth.mfa), as officers who manage members must have."""
+    from allauth.mfa.totp.internal.auth import TOTP
+
+    return TOTP.activate(user, secret).instance
+
+
+def totp_code(secret=TOTP_SECRET) -> str:
+    """The code the authenticator app shows now."""
+    import time
+
+    from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value
+
+    return format_hotp_value(hotp_value(secret, int(time.time()) // 30))
 
 
 def id_photo(*, format="JPEG", size=(96, 60), color="#d8c8a8", name=None, exif=None) -> SimpleUploadedFile:

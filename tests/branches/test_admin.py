@@ -180,6 +180,7 @@ def test_township_list_query_count(en, world, django_assert_num_queries):
     login(en, world.county_officer)
     for n in range(5):
         Township.objects.create(name=f"镇{n}", code=f"3508221{n:02d}")
-    # user (session is cached), the user's positions (scope), count, the page of townships, their neighbours
-    with django_assert_num_queries(5):
+    # user (session is cached), the user's positions (scope), their authenticator app (two-factor check),
+    # count, the page of townships, their neighbours
+    with django_assert_num_queries(6):
         assert en.get(TOWNSHIPS).status_code == 200

@@ -79,6 +79,7 @@ def test_changelist_shows_exactly_the_members_in_scope(en, world, who, expected)
 def test_branch_committee_members_manage_their_branch_like_the_secretary(en, world, kind):
     officer = factories.user()
     factories.position(user=officer, organization=world.branch, kind=kind)
+    factories.totp(officer)
     login(en, officer)
     assert names(en.get(CHANGELIST)) == ["张三", "李书记"]
     zhang = member_of(world.member)
@@ -89,6 +90,7 @@ def test_branch_committee_members_manage_their_branch_like_the_secretary(en, wor
 def test_general_branch_officer_sees_the_whole_subtree(en, world):
     officer = factories.user()
     factories.position(user=officer, organization=world.general_branch, kind="general_branch_officer")
+    factories.totp(officer)
     assert names(login(en, officer).get(CHANGELIST)) == ["张三", "李书记", "王五", "赵书记"]
 
 
@@ -129,13 +131,14 @@ def test_search_by_id_stays_within_scope(en, world):
 
 def test_changelist_query_count_does_not_grow_with_rows(en, world, django_assert_num_queries):
     login(en, world.county_officer)
-    # user (session is cached), the user's positions (scope), organizations for the filter,
-    # count of members in scope, one page of members with their organization, work place and township
-    with django_assert_num_queries(5):
+    # user (session is cached), the user's positions (scope), their authenticator app (two-factor check),
+    # organizations for the filter, count of members in scope, one page of members with their
+    # organization, work place and township
+    with django_assert_num_queries(6):
         assert en.get(CHANGELIST).status_code == 200
     for _ in range(10):
         factories.member(organization=world.other_branch)
-    with django_assert_num_queries(5):
+    with django_assert_num_queries(6):
         response = en.get(CHANGELIST)
     assert len(response.context["cl"].result_list) == 14
 
@@ -388,6 +391,7 @@ def test_superuser_sees_every_member(en, world):
     root = factories.user()
     root.is_superuser = True
     root.save()
+    factories.totp(root)
     assert names(login(en, root).get(CHANGELIST)) == ["张三", "李书记", "王五", "赵书记"]
 
 
@@ -397,6 +401,7 @@ def test_accounts_are_for_superusers_only(en, world):
     root = factories.user()
     root.is_superuser = True
     root.save()
+    factories.totp(root)
     response = login(en, root).get(users)
     assert response.status_code == 200
     assert world.secretary.email in response.content.decode()

@@ -110,9 +110,9 @@ def add_members(org, count, **fields):
 
 def test_roster_lists_the_branch_members_masked(client, world, django_assert_num_queries):
     client.force_login(world.secretary)
-    # user (session is cached), organization, positions, count, page of members with organization, township
-    # and work place, member (navigation)
-    with django_assert_num_queries(6):
+    # user (session is cached), positions, the authenticator app (two-factor check), organization, count,
+    # page of members with organization, township and work place, member (navigation)
+    with django_assert_num_queries(7):
         response = client.get(roster(world.branch))
     assert response.status_code == 200
     html = response.content.decode()
@@ -127,9 +127,9 @@ def test_roster_lists_the_branch_members_masked(client, world, django_assert_num
 def test_roster_query_count_does_not_grow_with_members(client, world, django_assert_num_queries):
     add_members(world.branch, ROSTER_PAGE_SIZE + 5)
     client.force_login(world.secretary)
-    with django_assert_num_queries(6):
+    with django_assert_num_queries(7):
         client.get(roster(world.branch))
-    with django_assert_num_queries(6):
+    with django_assert_num_queries(7):
         client.get(roster(world.branch), {"page": 2})
 
 
@@ -210,8 +210,9 @@ def test_roster_sends_anonymous_to_login(client, world):
 def test_organization_list_shows_the_tree_with_counts(client, world, django_assert_num_queries):
     factories.member(organization=world.other_branch, status=Member.Status.PROBATIONARY)
     client.force_login(world.county_officer)
-    # user (session is cached), positions, organizations with subtree counts, member (navigation)
-    with django_assert_num_queries(4):
+    # user (session is cached), positions, the authenticator app (two-factor check), organizations with
+    # subtree counts, member (navigation)
+    with django_assert_num_queries(5):
         response = client.get(LIST)
     assert response.status_code == 200
     orgs = {org.name: (org.indent, org.full, org.probationary) for org in response.context["organizations"]}
@@ -229,7 +230,7 @@ def test_organization_list_query_count_does_not_grow(client, world, django_asser
         branch = factories.organization(parent=world.general_branch)
         add_members(branch, 2)
     client.force_login(world.county_officer)
-    with django_assert_num_queries(4):
+    with django_assert_num_queries(5):
         client.get(LIST)
 
 
