@@ -1,0 +1,180 @@
+"""After seeding and a full claim, a test person's raw ID number and phone number appear nowhere: not
+in any captured log line (SQL parameters included), any audit entry, or any column of any table.
+
+The person signs up with their phone, claims a record that is not on the roster (with ID-card
+photos), their branch approves it, a second account claims the same ID number (a conflict), an
+officer edits the record and unmasks both numbers through the reveal page. Every log record goes
+through the project's configured handlers, with SQL logging on, into a buffer that is scanned.
+"""
+
+import datetime
+import io
+import json
+import logging
+
+import pytest
+from auditlog.context import set_actor
+from auditlog.models import LogEntry
+from django.contrib.sessions.models import Session
+from django.core.management import call_command
+from django.db import connection
+from django.urls import reverse
+
+from branches.models import Township, WorkPlace
+from ebranch.lib import crypto
+from ebranch.lib.logging import MaskPersonalData
+from members import verification
+from members.models import Member, PersonalDataAccess, Position, User, VerificationClaim
+from members.photos import photo_clean
+from members.services import member_update
+from tests import factories
+
+ID = "35082219870228158X"
+PHONE = "13306901234"
+NAME = "测试人"
+RAW = (ID, ID.lower(), PHONE)
+
+
+@pytest.fixture
+def log_output(settings):
+    """Everything logged at any level, as the configured root handler would write it."""
+    settings.DEBUG = True  # Django logs every SQL statement with its parameters
+    console = next(
+        h for h in logging.getLogger().handlers if any(isinstance(f, MaskPersonalData) for f in h.filters)
+    )
+    buffer = io.StringIO()
+    root, sql = logging.getLogger(), logging.getLogger("django.db.backends")
+    levels = root.level, sql.level
+    previous = console.setStream(buffer)
+    root.setLevel(logging.DEBUG)
+    sql.setLevel(logging.DEBUG)
+    try:
+        yield buffer
+    finally:
+        console.setStream(previous)
+        root.setLevel(levels[0])
+        sql.setLevel(levels[1])
+
+
+def officer_of(organization) -> User:
+    """The secretary of the reviewing branch, or else county staff above it."""
+    managing = Position.objects.active().filter(kind__in=["secretary", "county_staff"])
+    managing = managing.select_related("organization")
+    for position in sorted(managing, key=lambda p: p.kind != "secretary"):
+        if organization.path.startswith(position.organization.path):
+            return position.user
+    raise AssertionError("the demo has an officer for every branch")
+
+
+def sign_up(client) -> User:
+    response = client.post(reverse("account_signup"), {
+        "phone": PHONE, "email": "test-person@example.com",
+        "password1": factories.TEST_PASSWORD, "password2": factories.TEST_PASSWORD,
+    })
+    assert response.status_code == 302, response.content.decode()[:2000]
+    return User.objects.get(phone_digest=crypto.digest(PHONE))
+
+
+def photos() -> dict:
+    return {"front_photo": photo_clean(factories.id_photo()), "back_photo": photo_clean(factories.id_photo())}
+
+
+def claim_and_approve(user) -> Member:
+    """No roster entry has this ID: the claim goes with photos to the branch, whose officer approves it."""
+    with set_actor(user):
+        claim = verification.claim_submit(
+            actor=user, name=NAME, id_number=ID.lower(), work_place=WorkPlace.objects.order_by("pk").first(),
+            home_township=Township.objects.order_by("pk").first(), **photos(),
+        )
+    assert claim.status == VerificationClaim.Status.PENDING
+    officer = officer_of(claim.organization)
+    with set_actor(officer):
+        verification.claim_approve(
+            claim=claim, actor=officer, organization=claim.organization, status=Member.Status.FULL,
+            joined_party_on=datetime.date(2012, 7, 1), full_member_on=datetime.date(2013, 7, 1),
+        )
+    return Member.objects.get(user=user)
+
+
+def claim_again(client):
+    """A second account claims the same ID number: a conflict for county staff."""
+    other = factories.user(email="second-claimant@example.com")
+    with set_actor(other):
+        claim = verification.claim_submit(actor=other, name=NAME, id_number=ID, **photos())
+    assert claim.status == VerificationClaim.Status.CONFLICT
+
+
+def edit_and_reveal(client, member: Member):
+    officer = officer_of(member.organization)
+    with set_actor(officer):
+        member_update(member=member, actor=officer, name=NAME + "丙", phone=PHONE, employer="厦门某公司")
+    factories.totp(officer)  # officers who manage members have two-factor authentication
+    client.force_login(officer)
+    url = reverse("reveal:member", args=[member.pk])
+    for field, value in (("id_number", ID), ("phone", PHONE)):
+        response = client.post(url, {"field": field, "reason": "核对党员信息"})
+        assert value in response.content.decode()  # shown to the officer, and stored nowhere
+    assert PersonalDataAccess.objects.filter(member=member, officer=officer).count() == 2
+    history = client.get(reverse("admin:members_member_history", args=[member.pk]))
+    assert history.status_code == 200 and member.masked_phone in history.content.decode()
+
+
+def text_of(value) -> str:
+    if isinstance(value, (bytes, memoryview)):
+        return bytes(value).decode("latin-1")
+    if isinstance(value, (dict, list)):
+        return json.dumps(value, ensure_ascii=False, default=str)
+    return str(value)
+
+
+def database_hits() -> list[str]:
+    """Every column of every row of every table that holds a raw value."""
+    hits = []
+    with connection.cursor() as cursor:
+        for table in connection.introspection.table_names(cursor):
+            columns = [c.name for c in connection.introspection.get_table_description(cursor, table)]
+            cursor.execute(f"SELECT * FROM {connection.ops.quote_name(table)}")  # noqa: S608 (names from the schema)
+            for row in cursor.fetchall():
+                for column, value in zip(columns, row, strict=True):
+                    if value is not None and any(raw in text_of(value) for raw in RAW):
+                        hits.append(f"{table}.{column}")
+    return hits
+
+
+def test_raw_id_and_phone_appear_nowhere(db, client, log_output):
+    call_command("seed_demo", stdout=io.StringIO())
+    assert not Member.objects.filter(id_number_digest=crypto.digest(ID)).exists()
+    assert not User.objects.filter(phone_digest=crypto.digest(PHONE)).exists()
+    log_output.seek(0)
+    log_output.truncate(0)
+
+    user = sign_up(client)
+    member = claim_and_approve(user)
+    claim_again(client)
+    edit_and_reveal(client, member)
+    logging.getLogger("members").warning("by mistake: %s %s", ID, {"phone": PHONE})
+
+    member.refresh_from_db()
+    assert (member.id_number, member.phone, user.phone) == (ID, PHONE, PHONE)  # the person is really there
+
+    log = log_output.getvalue()
+    assert "SELECT" in log and "INSERT INTO" in log  # SQL with its parameters was logged
+    assert "by mistake: 350822********158X {'phone': '133****1234'}" in log
+    assert not [raw for raw in RAW if raw in log]
+
+    entries = LogEntry.objects.all()
+    assert entries.filter(object_repr__startswith=NAME).exists()
+    for entry in entries:
+        shown = {str(field): values for field, values in entry.changes_display_dict.items()}
+        stored = text_of([entry.changes_text, entry.object_repr, entry.changes, entry.serialized_data,
+                          entry.additional_data, shown])
+        assert not [raw for raw in RAW if raw in stored], entry
+
+    assert database_hits() == []
+    sessions = [text_of(session.get_decoded()) for session in Session.objects.all()]  # signed, so decode
+    assert sessions and not [raw for raw in RAW if any(raw in data for data in sessions)]
+
+    # The scan finds a raw value in a text column and in a JSON column.
+    Township.objects.filter(pk=Township.objects.order_by("pk").first().pk).update(name=f"x{ID}x")
+    LogEntry.objects.filter(pk=entries.first().pk).update(additional_data={"note": PHONE})
+    assert sorted(database_hits()) == ["auditlog_logentry.additional_data", "branches_township.name"]
