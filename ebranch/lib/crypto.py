@@ -15,6 +15,12 @@ ENCRYPTED_FIELDS = (
     "members.Member.phone_encrypted",
     "members.VerificationClaim.id_number_encrypted",
 )
+# Tokens inside JSON columns: the keys that hold one (or a list of them). allauth's MFA stores
+# TOTP secrets and recovery-code seeds encrypted with these keys (members/security.py).
+ENCRYPTED_JSON_KEYS = {
+    "mfa.Authenticator.data": ("secret", "seed", "migrated_codes"),
+}
+
 
 @cache
 def _fernet(keys: tuple[str, ...]) -> MultiFernet:

@@ -3,6 +3,9 @@
 import io
 
 import pytest
+from allauth.mfa.models import Authenticator
+from allauth.mfa.recovery_codes.internal.auth import RecoveryCodes
+from allauth.mfa.totp.internal.auth import TOTP
 from cryptography.fernet import Fernet
 from django.apps import apps
 from django.core.management import CommandError, call_command
@@ -23,17 +26,32 @@ def columns():
 
 
 def raw() -> dict:
-    """Every stored token of every encrypted column."""
-    return {
+    """Every stored token of every encrypted column, and the two-factor data."""
+    tokens = {
         label: dict(model._base_manager.order_by("pk").values_list("pk", field))
         for label, model, field in columns()
     }
+    tokens["mfa"] = dict(Authenticator.objects.order_by("pk").values_list("pk", "data"))
+    return tokens
+
+
+def two_factor() -> dict:
+    """What the authenticators decrypt to: the TOTP secret, the recovery codes."""
+    result = {}
+    for authenticator in Authenticator.objects.order_by("pk"):
+        if authenticator.type == Authenticator.Type.TOTP:
+            result[authenticator.pk] = crypto.decrypt(authenticator.data["secret"])
+        else:
+            result[authenticator.pk] = RecoveryCodes(authenticator).generate_codes()
+    return result
 
 
 def plain() -> dict:
-    return {
-        label: {pk: crypto.decrypt(token) for pk, token in tokens.items()} for label, tokens in raw().items()
+    values = {
+        label: {pk: crypto.decrypt(token) for pk, token in tokens.items()}
+        for label, tokens in raw().items() if label != "mfa"
     }
+    return {**values, "mfa": two_factor()}
 
 
 def rotate(**kwargs) -> str:
@@ -51,6 +69,9 @@ def written_under_a(db, settings):
         member = factories.member(organization=branch, user=user if n % 2 else None)
         if n == 4:
             member_update(member=member, actor=None, phone="")
+    officer = factories.user(phone="13700000002")
+    factories.totp(officer)
+    RecoveryCodes.activate(officer)
     claim = VerificationClaim(user=factories.user(phone="13700000001"), name="测试", status="pending")
     claim.set_id_number(factories.id_number())
     claim.save()
@@ -76,11 +97,15 @@ def test_rotation_keeps_every_record_readable_without_the_old_key(written_under_
     assert "members.Member.id_number_encrypted: 5 values, 5 re-encrypted" in out
     assert "members.Member.phone_encrypted: 4 values, 4 re-encrypted" in out  # one member has no phone
     assert "members.VerificationClaim.id_number_encrypted: 1 values, 1 re-encrypted" in out
+    assert "mfa.Authenticator.data: 2 values, 2 re-encrypted" in out
 
     settings.FIELD_ENCRYPTION_KEYS = [KEY_B]
     assert plain() == written_under_a
-    for tokens in raw().values():
-        assert all(crypto.is_current(token) for token in tokens.values() if token)
+    for label, tokens in raw().items():
+        if label != "mfa":
+            assert all(crypto.is_current(token) for token in tokens.values() if token)
+    totp = Authenticator.objects.get(type=Authenticator.Type.TOTP)
+    assert TOTP(totp).validate_code(factories.totp_code())  # the officer still signs in
 
     stored = raw()
     out = rotate()
@@ -91,7 +116,7 @@ def test_rotation_keeps_every_record_readable_without_the_old_key(written_under_
 def test_without_the_new_key_first_nothing_is_rewritten(written_under_a, settings):
     stored = raw()
     out = rotate()
-    assert out.count(" 0 re-encrypted") == len(crypto.ENCRYPTED_FIELDS)
+    assert out.count(" 0 re-encrypted") == len(crypto.ENCRYPTED_FIELDS) + len(crypto.ENCRYPTED_JSON_KEYS)
     assert raw() == stored
 
 

@@ -1,9 +1,11 @@
-"""`python manage.py rotate_field_keys`: re-encrypt every encrypted column with the first key.
+"""`python manage.py rotate_field_keys`: re-encrypt every encrypted value with the first key.
 
 Procedure (README, "Keys for personal data"): put a new key first in FIELD_ENCRYPTION_KEYS and keep
 the old ones after it, restart, run this command, and only when it reports no unreadable values
-remove the old keys. Values already under the first key are left alone, so a second run changes
-nothing. The keyed hashes (`*_digest`, from FIELD_HASH_KEY) are not touched.
+remove the old keys. The columns are those of `crypto.ENCRYPTED_FIELDS` and the tokens inside the
+JSON columns of `crypto.ENCRYPTED_JSON_KEYS` (two-factor secrets). Values already under the first
+key are left alone, so a second run changes nothing. The keyed hashes (`*_digest`, from
+FIELD_HASH_KEY) are not touched.
 """
 
 from cryptography.fernet import InvalidToken
@@ -17,20 +19,22 @@ BATCH_SIZE = 500
 
 
 class Command(BaseCommand):
-    help = "Re-encrypt every encrypted column with the first key of FIELD_ENCRYPTION_KEYS."
+    help = "Re-encrypt every encrypted value with the first key of FIELD_ENCRYPTION_KEYS."
 
     def add_arguments(self, parser):
         parser.add_argument("--batch-size", type=int, default=BATCH_SIZE)
 
     def handle(self, *args, batch_size, **options):
+        columns = [(label, None) for label in crypto.ENCRYPTED_FIELDS]
+        columns += list(crypto.ENCRYPTED_JSON_KEYS.items())
         unreadable_total = 0
-        for label in crypto.ENCRYPTED_FIELDS:
+        for label, json_keys in columns:
             app_model, field = label.rsplit(".", 1)
-            model = apps.get_model(app_model)
-            rows, rotated, unreadable = rotate_column(model, field, batch_size=batch_size)
-            unreadable_total += unreadable
-            line = f"{label}: {rows} values, {rotated} re-encrypted"
-            self.stdout.write(line + (f", {unreadable} unreadable" if unreadable else ""))
+            column = Column(apps.get_model(app_model), field, json_keys)
+            column.rotate(batch_size=batch_size)
+            unreadable_total += column.unreadable
+            line = f"{label}: {column.rows} values, {column.rotated} re-encrypted"
+            self.stdout.write(line + (f", {column.unreadable} unreadable" if column.unreadable else ""))
         if unreadable_total:
             raise CommandError(
                 f"{unreadable_total} values could not be decrypted with any key: keep every old key "
@@ -38,29 +42,54 @@ class Command(BaseCommand):
             )
 
 
-def rotate_column(model, field: str, *, batch_size: int) -> tuple[int, int, int]:
-    """Walk the column by primary key in batches; each batch is locked, rewritten and committed."""
-    rows = rotated = unreadable = 0
-    last_pk = 0
-    while True:
-        with transaction.atomic():
-            batch = list(
-                model._base_manager.select_for_update()
-                .filter(pk__gt=last_pk).exclude(**{field: ""})
-                .order_by("pk").values_list("pk", field)[:batch_size]
-            )
-            if not batch:
-                return rows, rotated, unreadable
-            changed = []
-            for pk, token in batch:
-                if crypto.is_current(token):
-                    continue
-                try:
-                    changed.append(model(pk=pk, **{field: crypto.rotate(token)}))
-                except InvalidToken:
-                    unreadable += 1
-            # bulk_update sends no signals: re-encryption is not a change of the value to audit.
-            model._base_manager.bulk_update(changed, [field])
-        rows += len(batch)
-        rotated += len(changed)
-        last_pk = batch[-1][0]
+class Column:
+    """One encrypted column: a token per row, or (`json_keys`) tokens under those keys of a JSON object."""
+
+    def __init__(self, model, field: str, json_keys: tuple[str, ...] | None = None):
+        self.model, self.field, self.json_keys = model, field, json_keys
+        self.rows = self.rotated = self.unreadable = 0
+
+    def rotate(self, *, batch_size: int) -> None:
+        """Walk the column by primary key in batches; each batch is locked, rewritten and committed."""
+        manager = self.model._base_manager
+        rows = manager.exclude(**{self.field: ""}) if self.json_keys is None else manager.all()
+        last_pk = 0
+        while True:
+            with transaction.atomic():
+                batch = list(
+                    rows.select_for_update().filter(pk__gt=last_pk).order_by("pk")
+                    .values_list("pk", self.field)[:batch_size]
+                )
+                if not batch:
+                    return
+                changed = []
+                for pk, value in batch:
+                    new = self.rotate_token(value) if self.json_keys is None else self.rotate_json(value)
+                    if new != value:
+                        changed.append(self.model(pk=pk, **{self.field: new}))
+                # bulk_update sends no signals: re-encryption is not a change of the value to audit.
+                manager.bulk_update(changed, [self.field])
+            self.rows += len(batch)
+            self.rotated += len(changed)
+            last_pk = batch[-1][0]
+
+    def rotate_token(self, token: str) -> str:
+        if crypto.is_current(token):
+            return token
+        try:
+            return crypto.rotate(token)
+        except InvalidToken:
+            self.unreadable += 1
+            return token
+
+    def rotate_json(self, data):
+        if not isinstance(data, dict):
+            return data
+        data = dict(data)
+        for key in self.json_keys:
+            value = data.get(key)
+            if isinstance(value, str) and value:
+                data[key] = self.rotate_token(value)
+            elif isinstance(value, list):
+                data[key] = [self.rotate_token(item) if isinstance(item, str) else item for item in value]
+        return data
