@@ -7,6 +7,7 @@ urlpatterns = [
     path("", home, name="home"),
     path("members/", include("members.urls")),
     path("members/", include("members.reveal_urls")),
+    path("verify/", include("members.verification_urls")),
     path("branches/", include("members.organization_urls")),
     path("admin/", admin.site.urls),
     path("accounts/", include("allauth.urls")),

@@ -24,7 +24,7 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from branches.models import Township, WorkPlace
-from members.models import Member, PersonalDataAccess, Position, User
+from members.models import Member, PersonalDataAccess, Position, User, VerificationClaim
 from tests import factories
 
 PERSONAS = (
@@ -122,6 +122,21 @@ def email_address_pk(world):
     return EmailAddress.objects.get_or_create(user=world.member, email=world.member.email)[0].pk
 
 
+def branch_claim_pk(world):
+    """An open verification claim that `branch` reviews, with both ID-card photos."""
+    from members.photos import photo_clean
+    from members.verification import claim_submit
+
+    claim = VerificationClaim.objects.filter(organization=world.branch).first()
+    if claim is None:
+        claim = claim_submit(
+            actor=factories.user(email="claimant@example.com"), name="林小梅", id_number="11010519491231002X",
+            front_photo=photo_clean(factories.id_photo()), back_photo=photo_clean(factories.id_photo()),
+        )
+        VerificationClaim.objects.filter(pk=claim.pk).update(organization=world.branch)
+    return claim.pk
+
+
 def walk_user(world):
     """An account outside the personas, owning the records of the superuser-only screens below."""
     return User.objects.filter(email="walk@example.com").first() or factories.user(email="walk@example.com")
@@ -191,6 +206,23 @@ EXPECTED: dict[str, list[Case]] = {
     # The portal
     "home": [Case(signed_in())],
     "members:profile": [Case(signed_in())],
+    # Real-name verification (members/verification_views.py): accounts linked to a member are sent
+    # from the claim form to their status; the review is for those who manage the claim's branch.
+    "verification:status": [Case(signed_in())],
+    "verification:claim": [
+        Case(outcomes(redirect("/verify/"), liaison=OK, county_officer=OK, anonymous=LOGIN)),
+    ],
+    "verification:resubmit": [Case(signed_in(redirect("/verify/")), label="nothing asked")],
+    "verification:withdraw": [Case(outcomes(METHOD_NOT_ALLOWED))],  # POST only
+    "verification:inbox": [Case(only("secretary", "other_secretary", "county_officer"))],
+    "verification:detail": [
+        Case(only("secretary", "county_officer"), lambda world: {"pk": branch_claim_pk(world)},
+             label="branch claim"),
+    ],
+    "verification:photo": [
+        Case(only("secretary", "county_officer"),
+             lambda world: {"pk": branch_claim_pk(world), "side": "front"}, label="branch claim"),
+    ],
     "branches:list": [Case(only(*OFFICERS))],
     "branches:detail": [
         Case(only("member", "secretary", "liaison", "county_officer"), branch, label="branch"),
