@@ -18,12 +18,15 @@ from django.utils import translation
 from branches import demo_data
 from branches.models import Organization, Township, WorkPlace
 from branches.services import branch_suggest
-from members.management.commands.seed_demo import DEMO_PASSWORD
-from members.models import Member, Position, User
+from members.management.commands.seed_demo import DEMO_PASSWORD, VERIFIED_AT
+from members.models import Member, Position, User, VerificationClaim
 from members.validators import id_birth_date, id_sex, validate_id_number, validate_phone
 
 K = Organization.Kind
-DEMO_EMAILS = [f"{role}@demo.ebranch.cn" for role in ("member", "secretary", "liaison", "general", "county")]
+DEMO_EMAILS = [
+    f"{role}@demo.ebranch.cn"
+    for role in ("member", "secretary", "liaison", "general", "county", "claimant", "second")
+]
 
 
 def _wipe():
@@ -34,9 +37,15 @@ def _wipe():
 
 
 @pytest.fixture(scope="module")
-def seed_output(django_db_setup, django_db_blocker):
+def seed_media(tmp_path_factory):
+    """Where the seed's ID-card photos go."""
+    return tmp_path_factory.mktemp("private")
+
+
+@pytest.fixture(scope="module")
+def seed_output(django_db_setup, django_db_blocker, seed_media):
     with django_db_blocker.unblock(), override_settings(
-        PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"]
+        PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"], PRIVATE_MEDIA_ROOT=seed_media,
     ):
         out = io.StringIO()
         call_command("seed_demo", stdout=out)
@@ -68,6 +77,7 @@ def dump() -> dict:
         "accounts": rows(User.objects.all()),
         "emails": rows(EmailAddress.objects.all()),
         "positions": rows(Position.objects.all()),
+        "claims": rows(VerificationClaim.objects.all()),
     }
 
 
@@ -213,6 +223,25 @@ def test_demo_logins_are_printed_and_work(seeded, client):
     assert secretary.positions.get().organization.code == demo_data.DEMO_BRANCH_CODE
     liaison = User.objects.get(email="liaison@demo.ebranch.cn")
     assert liaison.positions.filter(organization__code=demo_data.DEMO_BRANCH_CODE).exists()
+
+
+def test_demo_accounts_are_verified_and_claims_wait_for_review(seeded, seed_media):
+    linked = Member.objects.filter(user__isnull=False)
+    assert linked.exists()
+    assert set(linked.values_list("verified_via", "verified_at")) == {("roster", VERIFIED_AT)}
+    assert not Member.objects.filter(user__isnull=True).exclude(verified_via="").exists()
+
+    branch = Organization.objects.get(code=demo_data.DEMO_BRANCH_CODE)
+    pending = VerificationClaim.objects.get(user__email="claimant@demo.ebranch.cn")
+    assert pending.status == "pending" and pending.organization == branch
+    assert not Member.objects.filter(id_number_digest=pending.id_number_digest).exists()
+    for photo in (pending.front_photo, pending.back_photo):
+        assert (seed_media / photo.name).stat().st_size < 50_000
+
+    member = User.objects.get(email="member@demo.ebranch.cn").member
+    conflict = VerificationClaim.objects.get(user__email="second@demo.ebranch.cn")
+    assert conflict.status == "conflict" and conflict.conflicting_member == member
+    assert conflict.name == member.name and member.user.email == "member@demo.ebranch.cn"
 
 
 def test_second_run_changes_nothing(seeded):

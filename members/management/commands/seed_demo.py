@@ -2,11 +2,14 @@
 names, ID digests, e-mails), so a second run finds everything in place and changes nothing."""
 
 import datetime
+import io
 import random
 from dataclasses import dataclass
+from zoneinfo import ZoneInfo
 
 from allauth.account.models import EmailAddress
 from django.contrib.auth.hashers import make_password
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.utils.translation import gettext as _
@@ -17,12 +20,17 @@ from branches.models import Organization, Township, WorkPlace
 from branches.services import branch_suggest, organization_create
 from ebranch.lib import crypto
 from members.demo import PeopleMaker, Person
-from members.models import Member, Position, User
+from members.models import Member, Position, User, VerificationClaim, VerifiedVia
+from members.photos import photo_clean
+from members.validators import id_number_build
+from members.verification import claim_submit
 
 SEED = 20140701
 DEMO_PASSWORD = "tulou-demo-2026"
 EMAIL_DOMAIN = "demo.ebranch.cn"
 LIAISON_GROUPS = (5, 5, 5, 5, 5, 5, 4, 4, 4, 4)  # branches guided by each of the 10 liaison officers
+# When the demo's roster accounts were verified (the roster matched at the platform's launch).
+VERIFIED_AT = datetime.datetime(2025, 3, 1, 9, 0, tzinfo=ZoneInfo("Asia/Shanghai"))
 
 
 @dataclass
@@ -82,9 +90,11 @@ def seed() -> tuple[dict[str, int], list[DemoLogin]]:
     people = list(maker.people(demo_data.MEMBER_COUNT))
     branch_of = _branch_rule(townships, places)
     accounts, assignments, logins = _officers(maker, people, branch_of, organizations)
-    users = _accounts(created, accounts)
+    claim_cases = _claim_cases(maker, accounts)
+    users = _accounts(created, [*accounts, *(case.account for case in claim_cases)])
     _members(created, people, townships, places, branch_of, users, accounts)
     _positions(created, assignments, users, organizations)
+    logins += _claims(created, claim_cases, users, people, townships, places, organizations)
     return created, logins
 
 
@@ -260,7 +270,7 @@ def _accounts(created, accounts: list[Account]) -> dict[str, User]:
         if account.person is not None:
             Member.objects.filter(
                 id_number_digest=crypto.digest(account.person.id_number), user__isnull=True
-            ).update(user=users[account.email])
+            ).update(user=users[account.email], verified_via=VerifiedVia.ROSTER, verified_at=VERIFIED_AT)
     created[gettext_noop("accounts")] = len(missing)
     return users
 
@@ -283,6 +293,8 @@ def _members(created, people, townships, places, branch_of, users, accounts) -> 
             full_member_on=person.full_member_on, status=person.status, organization=branch_of(person),
             member_since=person.member_since, user=user_of.get(person.id_number),
         )
+        if member.user is not None:
+            member.verified_via, member.verified_at = VerifiedVia.ROSTER, VERIFIED_AT
         member.set_id_number(person.id_number)
         member.set_phone(person.phone)
         new.append(member)
@@ -302,3 +314,82 @@ def _positions(created, assignments: list[Assignment], users, organizations) -> 
     ]
     Position.objects.bulk_create(new)
     created[gettext_noop("officer positions")] = len(new)
+
+
+@dataclass
+class ClaimCase:
+    account: Account
+    role: str
+    person: Person | None  # None: someone on no roster
+
+
+def _claim_cases(maker: PeopleMaker, accounts: list[Account]) -> list[ClaimCase]:
+    """Two claimants for the review pages: a newcomer on no roster, waiting for the demo branch, and
+    the demo member's second account (a new phone number), a conflict for county staff."""
+    name, phone = maker.name("female"), maker.phone()
+    demo_member = next(a.person for a in accounts if a.email == _email("member"))
+    second = Account(_email("second"), "", maker.phone())
+    return [
+        ClaimCase(Account(_email("claimant"), name, phone), _("claimant"), None),
+        ClaimCase(second, _("second account"), demo_member),
+    ]
+
+
+def _claims(created, cases, users, people, townships, places, organizations) -> list[DemoLogin]:
+    branch = organizations[demo_data.DEMO_BRANCH_CODE]
+    fact = next(f for f in demo_data.branches() if f.code == branch.code)
+    work_place = places[fact.work_place]
+    # a home township for which the suggestion service picks the demo branch
+    township = next(
+        townships[name] for name in fact.townships
+        if branch_suggest(work_place=work_place, home_township=townships[name]) == branch
+    )
+    count, logins = 0, []
+    for case in cases:
+        person = case.person
+        claim = {
+            "name": person.name, "id_number": person.id_number, "work_place": places[person.work_place],
+            "home_township": townships[person.home_township],
+        } if person else {
+            "name": case.account.name, "id_number": _id_number_off_roster(people),
+            "work_place": work_place, "home_township": township,
+        }
+        user = users[case.account.email]
+        if not VerificationClaim.objects.filter(user=user).exists():
+            photos = {"front_photo": _card_photo("front"), "back_photo": _card_photo("back")}
+            claim_submit(actor=user, **claim, **photos)
+            count += 1
+        account = case.account
+        logins.append(DemoLogin(case.role, claim["name"], account.email, account.phone, branch.name))
+    created[gettext_noop("verification claims")] = count
+    return logins
+
+
+def _id_number_off_roster(people) -> str:
+    on_roster = {p.id_number for p in people}
+    candidates = (
+        id_number_build(area_code="350822", birth_date=datetime.date(1998, 4, 12), sequence=n, sex="female")
+        for n in range(500)
+    )
+    return next(value for value in candidates if value not in on_roster)
+
+
+def _card_photo(side: str):
+    """A plain drawing in the shape of an ID card, marked as a demo: never a real person's card."""
+    from PIL import Image, ImageDraw
+
+    card = Image.new("RGB", (428, 270), "#e9eef2" if side == "front" else "#f2ede4")
+    draw = ImageDraw.Draw(card)
+    draw.rounded_rectangle((4, 4, 423, 265), radius=16, outline="#9aa5b1", width=3)
+    if side == "front":
+        draw.rectangle((300, 40, 400, 170), fill="#c9d3dc")
+        for y in range(48, 230, 34):
+            draw.rectangle((30, y, 260 if y < 200 else 390, y + 12), fill="#b4bec8")
+    else:
+        draw.ellipse((30, 30, 110, 110), outline="#c8161d", width=4)
+        for y in (160, 200):
+            draw.rectangle((130, y, 390, y + 12), fill="#c9bfae")
+    draw.text((150, 120 if side == "front" else 60), "DEMO", fill="#c8161d", font_size=36)
+    out = io.BytesIO()
+    card.save(out, format="PNG")
+    return photo_clean(SimpleUploadedFile(f"{side}.png", out.getvalue(), content_type="image/png"))
