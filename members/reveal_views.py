@@ -31,12 +31,12 @@ def member_reveal(request, pk):
     if member is None:
         raise Http404
     form = RevealForm(request.POST or None)
-    context = {"member": member, "form": form, "field": None, "value": None}
+    context = {"member": member, "form": form, "revealed_label": None, "value": None}
     if request.method == "POST" and form.is_valid():
         field = form.cleaned_data["field"]
         context["value"] = personal_data_reveal(
             actor=request.user, member=member, field=field, reason=form.cleaned_data["reason"]
         )
-        context["field"] = PersonalDataAccess.Field(field).label
+        context["revealed_label"] = PersonalDataAccess.Field(field).label
         context["form"] = RevealForm()
     return render(request, "members/reveal.html", context)
