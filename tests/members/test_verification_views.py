@@ -535,3 +535,20 @@ def test_profile_shows_the_verification(en, world):
     en.force_login(world.member)
     html = en.get(PROFILE).content.decode()
     assert "Identity verified" in html
+
+
+# Navigation
+
+
+def test_navigation_links_the_inbox_for_managers_only(client, world):
+    expected = {"secretary": True, "county_officer": True, "liaison": False, "member": False}
+    for persona, linked in expected.items():
+        client.force_login(getattr(world, persona))
+        assert (f'href="{INBOX}"' in client.get(HOME).content.decode()) is linked, persona
+
+
+def test_navigation_links_the_verification_for_unverified_accounts(client, world, claimant):
+    client.force_login(claimant)
+    assert f'href="{STATUS}"' in client.get(PROFILE).content.decode()
+    client.force_login(world.member)
+    assert f'href="{STATUS}"' not in client.get(HOME).content.decode()
