@@ -10,8 +10,10 @@ from django.urls import reverse
 from django.utils import timezone
 
 from branches.models import Organization
+from members import verification
 from members.audit import mask_encrypted
 from members.models import Member, Position, User, VerificationClaim
+from members.photos import photo_clean
 from members.services import member_update, position_end
 from tests import factories
 
@@ -158,22 +160,43 @@ def test_new_account_logs_no_phone_or_password(db):
     assert_nowhere(PHONE)
 
 
-def test_claim_decision_is_logged_with_the_id_number_masked(world):
-    claim = VerificationClaim(user=factories.user(), name="孙七", status=VerificationClaim.Status.PENDING,
-                              organization=world.branch)
-    claim.set_id_number(ID)
-    claim.save()
+def photos() -> dict:
+    return {"front_photo": photo_clean(factories.id_photo()), "back_photo": photo_clean(factories.id_photo())}
+
+
+def test_claim_decision_is_logged_with_the_id_number_masked(world, private_media):
+    claimant = factories.user()
+    with set_actor(claimant):
+        claim = verification.claim_submit(actor=claimant, name="孙七", id_number=ID, **photos())
     created = entries(claim)[-1]
+    assert created.actor == claimant
     assert created.changes_dict["id_number_encrypted"] == ["None", "350822********007X"]
-    with set_actor(world.secretary):
-        claim.status, claim.reason = VerificationClaim.Status.REJECTED, "照片不清楚"
-        claim.decided_by, claim.decided_at = world.secretary, timezone.now()
-        claim.save(update_fields=["status", "reason", "decided_by", "decided_at"])
+    assert not {"id_number_digest", "front_photo", "back_photo"} & set(created.changes_dict)
+    with set_actor(world.county_officer):
+        verification.claim_reject(claim=claim, actor=world.county_officer, reason="照片不清楚")
     entry = entries(claim)[-1]
-    assert entry.actor == world.secretary
+    assert entry.actor == world.county_officer
     assert entry.changes_dict["status"] == ["pending", "rejected"]
     assert entry.changes_dict["reason"] == ["", "照片不清楚"]
-    assert entry.changes_dict["decided_by"] == ["None", str(world.secretary.pk)]
+    assert entry.changes_dict["decided_by"] == ["None", str(world.county_officer.pk)]
+    assert_nowhere(ID)
+
+
+def test_claim_approval_logs_the_new_member_and_the_decision(world, private_media):
+    claimant = factories.user()
+    claim = verification.claim_submit(actor=claimant, name="孙七", id_number=ID, **photos())
+    with set_actor(world.county_officer):
+        verification.claim_approve(
+            claim=claim, actor=world.county_officer, organization=world.branch, status=Member.Status.FULL,
+            joined_party_on=datetime.date(2012, 7, 1), full_member_on=datetime.date(2013, 7, 1),
+        )
+    member = Member.objects.get(user=claimant)
+    (created,) = entries(member, LogEntry.Action.CREATE)
+    assert created.actor == world.county_officer
+    assert created.changes_dict["id_number_encrypted"] == ["None", "350822********007X"]
+    decision = entries(claim)[-1]
+    assert decision.changes_dict["status"] == ["pending", "approved"]
+    assert decision.changes_dict["member"] == ["None", str(member.pk)]
     assert_nowhere(ID)
 
 
