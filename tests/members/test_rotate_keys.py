@@ -9,6 +9,7 @@ from allauth.mfa.totp.internal.auth import TOTP
 from cryptography.fernet import Fernet
 from django.apps import apps
 from django.core.management import CommandError, call_command
+from django.utils import translation
 
 from ebranch.lib import crypto
 from members.models import Member, User, VerificationClaim
@@ -56,7 +57,8 @@ def plain() -> dict:
 
 def rotate(**kwargs) -> str:
     out = io.StringIO()
-    call_command("rotate_field_keys", stdout=out, **kwargs)
+    with translation.override("en"):
+        call_command("rotate_field_keys", stdout=out, **kwargs)
     return out.getvalue()
 
 

@@ -12,6 +12,7 @@ from cryptography.fernet import InvalidToken
 from django.apps import apps
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from ebranch.lib import crypto
 
@@ -33,12 +34,15 @@ class Command(BaseCommand):
             column = Column(apps.get_model(app_model), field, json_keys)
             column.rotate(batch_size=batch_size)
             unreadable_total += column.unreadable
-            line = f"{label}: {column.rows} values, {column.rotated} re-encrypted"
-            self.stdout.write(line + (f", {column.unreadable} unreadable" if column.unreadable else ""))
+            counts = {"label": label, "rows": column.rows, "rotated": column.rotated}
+            line = _("%(label)s: %(rows)d values, %(rotated)d re-encrypted") % counts
+            if column.unreadable:
+                line += _(", %(count)d unreadable") % {"count": column.unreadable}
+            self.stdout.write(line)
         if unreadable_total:
             raise CommandError(
-                f"{unreadable_total} values could not be decrypted with any key: keep every old key "
-                "until they are dealt with."
+                _("%(count)d values could not be decrypted with any key: keep every old key until they are "
+                  "dealt with.") % {"count": unreadable_total}
             )
 
 
