@@ -1,3 +1,4 @@
+from allauth.account import app_settings
 from allauth.account.adapter import DefaultAccountAdapter
 from allauth.account.fields import PhoneField
 from django.core.exceptions import ValidationError
@@ -21,6 +22,13 @@ class ChinaPhoneField(PhoneField):
 
 
 class AccountAdapter(DefaultAccountAdapter):
+    def get_login_stages(self) -> list[str]:
+        """Without phone verification, the phone stage only turned away accounts that have no phone."""
+        stages = super().get_login_stages()
+        if not app_settings.PHONE_VERIFICATION_ENABLED:
+            stages.remove("allauth.account.stages.PhoneVerificationStage")
+        return stages
+
     def phone_form_field(self, **kwargs):
         return ChinaPhoneField(**kwargs)
 
