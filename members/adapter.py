@@ -29,6 +29,15 @@ class AccountAdapter(DefaultAccountAdapter):
             stages.remove("allauth.account.stages.PhoneVerificationStage")
         return stages
 
+    def _get_login_attempts_cache_key(self, request, **credentials) -> str:
+        """allauth counts failed sign-ins per email or username; without this, every sign-in by phone
+        would share one counter (five failures anywhere would lock out all phone sign-ins). The number
+        is hashed so that it does not sit in the cache."""
+        phone = credentials.get("phone")
+        if phone:
+            return f"phone:{crypto.digest(normalize_phone(phone))}"
+        return super()._get_login_attempts_cache_key(request, **credentials)
+
     def phone_form_field(self, **kwargs):
         return ChinaPhoneField(**kwargs)
 

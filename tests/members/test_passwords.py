@@ -1,0 +1,212 @@
+"""Passwords: the rules at sign-up and change, the hasher, and sign-in through allauth with its rate limits
+(the admin's own login included)."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from django.contrib.auth.hashers import make_password
+from django.core.cache import cache
+from django.test import Client
+from django.urls import reverse
+
+from ebranch import settings as project_settings
+from members.models import User
+from tests import factories
+
+ROOT = Path(__file__).resolve().parents[2]
+SIGNUP = reverse("account_signup")
+CHANGE = reverse("account_change_password")
+LOGIN = reverse("account_login")
+PHONE = "13812345678"
+SHORT = "qz8#Lm2!x"  # 9 characters, not a common password
+COMMON = "password1234"
+
+MESSAGES = {
+    "en": {
+        "short": "This password is too short. It must contain at least 10 characters.",
+        "common": "This password is too common.",
+        "rate_limited": "Too many failed login attempts. Try again later.",
+    },
+    "zh-hans": {
+        "short": "密码长度太短。密码必须包含至少 10 个字符。",
+        "common": "这个密码太常见了。",
+        "rate_limited": "登录失败次数过多，请稍后重试。",
+    },
+}
+# Django 5.2 reworded the length message and its Chinese catalogue has not caught up; the entry
+# comes with this project's catalogue (members/passwords.py). Remove the mark once it is compiled.
+CHINESE_LENGTH_PENDING = pytest.mark.xfail(
+    strict=True, reason="the Chinese entry for Django 5.2's length message is not compiled yet"
+)
+
+
+@pytest.fixture(autouse=True)
+def clean_cache():
+    """Rate-limit counters live in the cache."""
+    cache.clear()
+    yield
+    cache.clear()
+
+
+def client_in(language: str) -> Client:
+    return Client(HTTP_ACCEPT_LANGUAGE=language)
+
+
+def errors_of(response) -> str:
+    form = response.context["form"]
+    return " ".join(str(error) for field_errors in form.errors.values() for error in field_errors)
+
+
+def sign_up(client, password):
+    data = {"phone": PHONE, "email": "new@example.com", "password1": password, "password2": password}
+    return client.post(SIGNUP, data)
+
+
+def change(client, password):
+    data = {"oldpassword": factories.TEST_PASSWORD, "password1": password, "password2": password}
+    return client.post(CHANGE, data)
+
+
+# The rules
+
+
+@pytest.mark.parametrize(
+    ("language", "password", "message"),
+    [
+        ("en", SHORT, "short"),
+        ("en", COMMON, "common"),
+        pytest.param("zh-hans", SHORT, "short", marks=CHINESE_LENGTH_PENDING),
+        ("zh-hans", COMMON, "common"),
+    ],
+)
+def test_sign_up_refuses_short_and_common_passwords_in_the_users_language(db, language, password, message):
+    response = sign_up(client_in(language), password)
+    assert response.status_code == 200
+    assert MESSAGES[language][message] in errors_of(response)
+    assert not User.objects.filter(email="new@example.com").exists()
+
+
+@pytest.mark.parametrize(
+    ("language", "password", "message"),
+    [
+        ("en", SHORT, "short"),
+        ("en", COMMON, "common"),
+        pytest.param("zh-hans", SHORT, "short", marks=CHINESE_LENGTH_PENDING),
+        ("zh-hans", COMMON, "common"),
+    ],
+)
+def test_password_change_refuses_short_and_common_passwords(world, language, password, message):
+    client = client_in(language)
+    client.force_login(world.member)
+    response = change(client, password)
+    assert response.status_code == 200
+    assert MESSAGES[language][message] in errors_of(response)
+    world.member.refresh_from_db()
+    assert world.member.check_password(factories.TEST_PASSWORD)
+
+
+def test_ten_characters_that_are_not_common_are_enough(world):
+    response = sign_up(client_in("en"), "qz8#Lm2!xy")
+    assert response.status_code == 302
+    assert User.objects.filter(email="new@example.com").exists()
+
+    client = client_in("en")
+    client.force_login(world.member)
+    assert change(client, "Tulou-2026!").status_code == 302
+    world.member.refresh_from_db()
+    assert world.member.check_password("Tulou-2026!")
+
+
+# The hasher
+
+
+def test_argon2_hashes_new_passwords(db, settings):
+    settings.PASSWORD_HASHERS = project_settings.PASSWORD_HASHERS
+    assert project_settings.PASSWORD_HASHERS[0].endswith("Argon2PasswordHasher")
+    user = factories.user(phone=PHONE)
+    assert user.password.startswith("argon2$argon2id$")
+
+
+def test_an_older_pbkdf2_hash_is_upgraded_at_sign_in(db, settings):
+    settings.PASSWORD_HASHERS = project_settings.PASSWORD_HASHERS
+    user = factories.user(phone=PHONE)
+    old_hash = make_password(factories.TEST_PASSWORD, hasher="pbkdf2_sha256")
+    User.objects.filter(pk=user.pk).update(password=old_hash)
+    response = client_in("en").post(LOGIN, {"login": PHONE, "password": factories.TEST_PASSWORD})
+    assert response["Location"] == "/"
+    user.refresh_from_db()
+    assert user.password.startswith("argon2$")
+
+
+# Signing in: through allauth only, with its rate limits
+
+
+def test_admin_login_sends_to_the_portal_login(db):
+    response = client_in("en").get(reverse("admin:login"), {"next": "/admin/members/member/"})
+    assert response.status_code == 302
+    assert response["Location"] == f"{LOGIN}?next=/admin/members/member/"
+
+
+def test_admin_login_form_does_not_sign_anyone_in(world):
+    client = client_in("en")
+    data = {"username": "secretary@example.com", "password": factories.TEST_PASSWORD}
+    response = client.post(reverse("admin:login"), data)
+    assert response.status_code == 302 and response["Location"].startswith(LOGIN)
+    assert "_auth_user_id" not in client.session
+
+
+@pytest.mark.parametrize("language", ["en", "zh-hans"])
+def test_repeated_failed_logins_for_one_account_are_refused(db, language):
+    factories.user(phone=PHONE)
+    client = client_in(language)
+    for _ in range(5):  # ACCOUNT_RATE_LIMITS: login_failed 5 per 5 minutes per account
+        response = client.post(LOGIN, {"login": PHONE, "password": "not-the-password"})
+        assert response.status_code == 200
+        assert MESSAGES[language]["rate_limited"] not in response.content.decode()
+
+    # From another device too, and even with the right password.
+    response = client_in(language).post(LOGIN, {"login": PHONE, "password": factories.TEST_PASSWORD})
+    assert response.status_code == 200
+    assert MESSAGES[language]["rate_limited"] in response.content.decode()
+    assert "_auth_user_id" not in client.session
+
+    cache.clear()  # the counters live in the cache (Redis when REDIS_URL is set)
+    response = client_in(language).post(LOGIN, {"login": PHONE, "password": factories.TEST_PASSWORD})
+    assert response.status_code == 302 and response["Location"] == "/"
+
+
+def test_other_accounts_are_not_limited_by_one_accounts_failures(db):
+    factories.user(phone=PHONE)
+    factories.user(phone="13912345678")
+    client = client_in("en")
+    for _ in range(5):
+        client.post(LOGIN, {"login": PHONE, "password": "not-the-password"})
+    response = client.post(LOGIN, {"login": "13912345678", "password": factories.TEST_PASSWORD})
+    assert response.status_code == 302
+
+
+def test_one_account_is_one_counter_however_the_number_is_written(db):
+    factories.user(phone=PHONE)
+    for written in ("+86 138 1234 5678", "138-1234-5678", "+8613812345678", PHONE, PHONE):
+        client_in("en").post(LOGIN, {"login": written, "password": "not-the-password"})
+    response = client_in("en").post(LOGIN, {"login": PHONE, "password": factories.TEST_PASSWORD})
+    assert MESSAGES["en"]["rate_limited"] in response.content.decode()
+
+
+def test_rate_limits_use_redis_when_it_is_configured():
+    """allauth counts failures in Django's default cache, which REDIS_URL makes Redis."""
+    ours = ("DJANGO_", "FIELD_", "REDIS", "DATABASE")
+    env = {k: v for k, v in os.environ.items() if not k.startswith(ours)}
+    env.update(DJANGO_DEBUG="1", REDIS_URL="redis://127.0.0.1:6399/0", DATABASE_URL="sqlite:///:memory:")
+    code = (
+        "from allauth.core.internal import ratelimit; from django.core.cache import caches; "
+        "print(type(caches[ratelimit.cache._alias]).__name__)"
+    )
+    result = subprocess.run(
+        [sys.executable, "manage.py", "shell", "-c", code], cwd=ROOT, env=env, capture_output=True, text=True
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip().splitlines()[-1] == "RedisCache"
