@@ -157,8 +157,10 @@ USERSESSIONS_TRACK_ACTIVITY = False
 # (members/security.py); every officer's session ends after this many idle seconds.
 OFFICER_IDLE_TIMEOUT = int(os.environ.get("OFFICER_IDLE_TIMEOUT", str(30 * 60)))
 
+# Argon2id sized for this site (members/hashers.py; bench/README.md, "Passwords"); PBKDF2 hashes
+# still verify and are rehashed with Argon2 at their owner's next sign-in.
 PASSWORD_HASHERS = [
-    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "members.hashers.Argon2PasswordHasher",
     "django.contrib.auth.hashers.PBKDF2PasswordHasher",
 ]
 

@@ -267,3 +267,24 @@ def test_security_page_links_devices_and_password(en, world, django_assert_num_q
 def test_navigation_links_the_security_page(en, world):
     en.force_login(world.member)
     assert f'href="{MFA_INDEX}"' in en.get(reverse("home")).content.decode()
+
+
+# Confirming access again (before setting up or turning off the app)
+
+
+def test_reauthentication_offers_no_code_by_sms_or_email(en, world):
+    factories.user(phone=PHONE)  # a phone the adapter reports as verified
+    login_with_password(en, PHONE)
+    html = en.get(reverse("account_reauthenticate")).content.decode()
+    assert 'name="password"' in html
+    assert reverse("account_request_reauthentication_code") not in html
+    assert en.get(reverse("account_request_reauthentication_code")).status_code == 403
+
+
+def test_reauthentication_offers_the_app_to_those_who_have_it(en, world):
+    user, _ = officer(world, Position.Kind.COUNTY_STAFF, totp=True, phone=PHONE)
+    login_with_password(en, PHONE)
+    en.post(reverse("mfa_authenticate"), {"code": factories.totp_code()})
+    html = en.get(reverse("account_reauthenticate")).content.decode()
+    assert reverse("mfa_reauthenticate") in html
+    assert reverse("account_request_reauthentication_code") not in html

@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from django.contrib.auth.hashers import Argon2PasswordHasher as DjangoArgon2PasswordHasher
 from django.contrib.auth.hashers import make_password
 from django.core.cache import cache
 from django.test import Client
@@ -123,11 +124,23 @@ def test_ten_characters_that_are_not_common_are_enough(world):
 # The hasher
 
 
-def test_argon2_hashes_new_passwords(db, settings):
+def test_argon2_with_the_sites_parameters_hashes_new_passwords(db, settings):
     settings.PASSWORD_HASHERS = project_settings.PASSWORD_HASHERS
-    assert project_settings.PASSWORD_HASHERS[0].endswith("Argon2PasswordHasher")
+    assert project_settings.PASSWORD_HASHERS[0] == "members.hashers.Argon2PasswordHasher"
     user = factories.user(phone=PHONE)
-    assert user.password.startswith("argon2$argon2id$")
+    assert user.password.startswith("argon2$argon2id$v=19$m=19456,t=2,p=1$")
+
+
+def test_a_hash_with_djangos_argon2_parameters_still_verifies_and_is_rehashed(db, settings):
+    settings.PASSWORD_HASHERS = project_settings.PASSWORD_HASHERS
+    user = factories.user(phone=PHONE)
+    old_hash = make_password(factories.TEST_PASSWORD, hasher=DjangoArgon2PasswordHasher())
+    assert "m=102400,t=2,p=8" in old_hash
+    User.objects.filter(pk=user.pk).update(password=old_hash)
+    response = client_in("en").post(LOGIN, {"login": PHONE, "password": factories.TEST_PASSWORD})
+    assert response["Location"] == "/"
+    user.refresh_from_db()
+    assert "m=19456,t=2,p=1" in user.password
 
 
 def test_an_older_pbkdf2_hash_is_upgraded_at_sign_in(db, settings):
@@ -138,7 +151,7 @@ def test_an_older_pbkdf2_hash_is_upgraded_at_sign_in(db, settings):
     response = client_in("en").post(LOGIN, {"login": PHONE, "password": factories.TEST_PASSWORD})
     assert response["Location"] == "/"
     user.refresh_from_db()
-    assert user.password.startswith("argon2$")
+    assert user.password.startswith("argon2$argon2id$v=19$m=19456,t=2,p=1$")
 
 
 # Signing in: through allauth only, with its rate limits
