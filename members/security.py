@@ -21,7 +21,15 @@ from .scope import Scope
 
 # Pages that need two-factor authentication from officers who must have it: URL names, or namespaces
 # written with their colon. Officer pages that show member data belong here.
-MFA_GATED_VIEWS = ("admin:", "branches:list", "branches:roster")
+MFA_GATED_VIEWS = (
+    "admin:",
+    "branches:list",
+    "branches:roster",
+    "verification:inbox",
+    "verification:detail",
+    "verification:photo",
+    "reveal:",
+)
 
 # Session key of an officer's last request, in epoch seconds; written at most once a minute.
 LAST_SEEN_KEY = "officer_last_seen"

@@ -55,6 +55,7 @@ def gated_urls(organization):
         reverse("admin:members_position_changelist"),
         LIST,
         reverse("branches:roster", args=[organization.pk]),
+        reverse("verification:inbox"),
     ]
 
 
@@ -109,6 +110,19 @@ def test_every_admin_url_needs_the_authenticator_app(world):
             url = case.url(world) if case.url else reverse(key, kwargs=case.kwargs(world))
             response = client.get(url)
             assert response.status_code == 302 and response["Location"] == MFA_INDEX, key
+
+
+def test_unmasking_and_claim_photos_need_the_app(en, world):
+    """Officer pages with personal data beyond the admin: the full ID number, the ID-card photos."""
+    user, _ = officer(world, Position.Kind.SECRETARY)
+    Position.objects.filter(user=world.secretary).update(ends_on="2020-12-31")
+    Position.objects.filter(user=user).update(organization=world.branch)
+    en.force_login(user)
+    member = world.member.member
+    for url in (reverse("reveal:member", args=[member.pk]), reverse("verification:photo", args=[1, "front"])):
+        assert en.get(url)["Location"] == MFA_INDEX, url
+    factories.totp(user)
+    assert en.get(reverse("reveal:member", args=[member.pk])).status_code == 200
 
 
 def test_liaison_officer_is_not_made_to_but_may(en, world):

@@ -240,8 +240,9 @@ def test_inbox_lists_the_branchs_open_claims_oldest_first(en, world, django_asse
     VerificationClaim.objects.filter(pk=older.pk).update(submitted_at=three_days_ago)
     pending_claim(factories.user(), world.other_branch, id_number=factories.id_number(9104), name="丙")
     en.force_login(world.secretary)
-    # user (session is cached), positions, member (navigation), count, claims with their places and branch
-    with django_assert_num_queries(5):
+    # user (session is cached), positions, authenticator app (two-factor check), member (navigation),
+    # count, claims with their places and branch
+    with django_assert_num_queries(6):
         response = en.get(INBOX)
     html = response.content.decode()
     assert response.status_code == 200
@@ -254,7 +255,7 @@ def test_inbox_query_count_does_not_grow(en, world, django_assert_num_queries):
     for n in range(5):
         pending_claim(factories.user(), world.branch, id_number=factories.id_number(9110 + n))
     en.force_login(world.secretary)
-    with django_assert_num_queries(5):
+    with django_assert_num_queries(6):
         en.get(INBOX)
 
 
@@ -287,9 +288,9 @@ def test_inbox_sends_anonymous_to_login(client, db):
 def test_detail_shows_the_claim_masked_with_both_photos(en, world, pending, django_assert_num_queries):
     factories.member(organization=world.branch, name="林小梅")  # a candidate of the same name
     en.force_login(world.secretary)
-    # user (session is cached), positions, claim with its account, places, branch and decision,
-    # candidates, the managed branches (create form), member (navigation)
-    with django_assert_num_queries(6):
+    # user (session is cached), positions, authenticator app (two-factor check), claim with its account,
+    # places, branch and decision, candidates, the managed branches (create form), member (navigation)
+    with django_assert_num_queries(7):
         response = en.get(detail_url(pending))
     html = response.content.decode()
     assert response.status_code == 200
@@ -302,15 +303,15 @@ def test_detail_query_count_does_not_grow_with_candidates(en, world, pending, dj
     for _ in range(4):
         factories.member(organization=world.branch, name="林小梅")
     en.force_login(world.secretary)
-    with django_assert_num_queries(6):
+    with django_assert_num_queries(7):
         en.get(detail_url(pending))
 
 
 def test_detail_of_a_conflict_for_county_staff(en, world, conflict, django_assert_num_queries):
     en.force_login(world.county_officer)
-    # user (session is cached), positions, claim with the member holding the ID and its account,
-    # member (navigation)
-    with django_assert_num_queries(4):
+    # user (session is cached), positions, authenticator app (two-factor check), claim with the member
+    # holding the ID and its account, member (navigation)
+    with django_assert_num_queries(5):
         response = en.get(detail_url(conflict))
     html = response.content.decode()
     assert "Resolve the conflict" in html and "Already held by another account" in html
@@ -465,8 +466,8 @@ def test_secretary_cannot_resolve_a_conflict(en, world, conflict):
 @pytest.mark.parametrize("persona", ["secretary", "county_officer"])
 def test_photo_for_the_branch_and_county(client, world, pending, persona, django_assert_num_queries):
     client.force_login(getattr(world, persona))
-    # user (session is cached), claim with its branch, positions
-    with django_assert_num_queries(3):
+    # user (session is cached), positions, authenticator app (two-factor check), claim with its branch
+    with django_assert_num_queries(4):
         response = client.get(photo_url(pending))
     assert response.status_code == 200
     assert response["Content-Type"] == "image/jpeg"
