@@ -10,9 +10,7 @@ import time
 from allauth.mfa.adapter import DefaultMFAAdapter
 from allauth.mfa.models import Authenticator
 from allauth.mfa.utils import is_mfa_enabled
-from cryptography.fernet import InvalidToken
 from django.contrib.auth.signals import user_logged_in
-from django.db import transaction
 from django.dispatch import receiver
 
 from ebranch.lib import crypto
@@ -83,30 +81,3 @@ class MFAAdapter(DefaultMFAAdapter):
             return False
         return super().can_delete_authenticator(authenticator)
 
-
-# The encrypted value inside each kind of authenticator's `data` (JSON, so not a `*_encrypted` column).
-MFA_ENCRYPTED_DATA = {Authenticator.Type.TOTP: "secret", Authenticator.Type.RECOVERY_CODES: "seed"}
-
-
-@transaction.atomic
-def mfa_secrets_rotate() -> tuple[int, int, int]:
-    """Re-encrypt TOTP secrets and recovery-code seeds with the first key, for `rotate_field_keys`.
-
-    Returns (authenticators, re-encrypted, unreadable). Officers are few: one locked pass.
-    """
-    rows = rotated = unreadable = 0
-    authenticators = Authenticator.objects.select_for_update().filter(type__in=MFA_ENCRYPTED_DATA)
-    for authenticator in authenticators.order_by("pk"):
-        rows += 1
-        name = MFA_ENCRYPTED_DATA[authenticator.type]
-        token = authenticator.data.get(name, "")
-        if not token or crypto.is_current(token):
-            continue
-        try:
-            authenticator.data[name] = crypto.rotate(token)
-        except InvalidToken:
-            unreadable += 1
-            continue
-        authenticator.save(update_fields=["data"])
-        rotated += 1
-    return rows, rotated, unreadable

@@ -7,7 +7,7 @@ from cryptography.fernet import Fernet
 from django.contrib.auth.models import AnonymousUser
 
 from members.models import Position
-from members.security import MFAAdapter, has_mfa, mfa_gated, mfa_required_for, mfa_secrets_rotate
+from members.security import MFAAdapter, has_mfa, mfa_gated, mfa_required_for
 from members.templatetags.security import device
 from tests import factories
 
@@ -126,23 +126,3 @@ def test_required_officers_cannot_delete_their_app_others_can(world):
 def test_device_names_the_browser_and_system(user_agent, shown):
     assert device(user_agent) == shown
 
-
-def test_rotation_re_encrypts_authenticator_secrets_so_the_old_key_can_go(db, settings):
-    old, new = Fernet.generate_key().decode(), Fernet.generate_key().decode()
-    settings.FIELD_ENCRYPTION_KEYS = [old]
-    user = factories.user()
-    totp = factories.totp(user)
-    codes = RecoveryCodes.activate(user)
-    unused = codes.get_unused_codes()
-    stray = factories.totp(factories.user())
-    stray.data["secret"] = Fernet(Fernet.generate_key()).encrypt(b"lost").decode()
-    stray.save()
-
-    settings.FIELD_ENCRYPTION_KEYS = [new, old]
-    assert mfa_secrets_rotate() == (3, 2, 1)  # the user's app and codes; the stray one is reported
-    assert mfa_secrets_rotate() == (3, 0, 1)  # a second run changes nothing
-
-    settings.FIELD_ENCRYPTION_KEYS = [new]
-    totp.refresh_from_db()
-    assert MFAAdapter().decrypt(totp.data["secret"]) == factories.TOTP_SECRET
-    assert RecoveryCodes(Authenticator.objects.get(pk=codes.instance.pk)).get_unused_codes() == unused
