@@ -4,7 +4,7 @@ import tablib
 from auditlog.models import LogEntry
 from django.contrib import admin, messages
 from django.contrib.contenttypes.models import ContentType
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.db.models import Q
 from django.http import HttpResponse, HttpResponseRedirect
 from django.urls import path, reverse
@@ -16,7 +16,6 @@ from import_export.forms import ExportForm
 from import_export.tmp_storages import CacheStorage
 
 from ebranch.admin_site import ScopedAdminMixin
-from ebranch.lib import crypto
 
 from .forms import MemberAdminForm, PositionAdminForm, RosterImportForm
 from .models import Member, PersonalDataAccess, Position, User
@@ -29,7 +28,6 @@ from .resources import (
     RosterXLSX,
     import_error_messages,
 )
-from .validators import validate_id_number, validate_phone
 
 MAX_ERROR_MESSAGES = 200
 
@@ -103,8 +101,8 @@ class MemberAdmin(
     )
     list_select_related = ("organization", "work_place", "home_township")
     list_filter = ("status", ("organization", OrganizationInScopeFilter))
-    search_fields = ("name",)
-    search_help_text = _("Search by name, or by a complete ID number or mobile number.")
+    search_fields = ("name",)  # never numbers: a search lands in access logs and browser history
+    search_help_text = _("Search by name.")
     list_per_page = 50
     ordering = ("name", "pk")
     readonly_fields = ("id_number_masked", "phone_masked", "sex", "birth_date", "account")
@@ -160,16 +158,6 @@ class MemberAdmin(
     @admin.display(description=_("account"))
     def account(self, obj):
         return str(obj.user) if obj.user_id else _("not signed up yet")
-
-    def get_search_results(self, request, queryset, search_term):
-        term = search_term.strip()
-        for validate, field in ((validate_id_number, "id_number_digest"), (validate_phone, "phone_digest")):
-            try:
-                value = validate(term)
-            except ValidationError:
-                continue
-            return queryset.filter(**{field: crypto.digest(value)}), False
-        return super().get_search_results(request, queryset, search_term)
 
     # Forms
 

@@ -355,7 +355,7 @@ class PersonalDataAccess(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("officer")
     )
     member = models.ForeignKey(
-        Member, on_delete=models.CASCADE, related_name="personal_data_accesses", verbose_name=_("member")
+        Member, on_delete=models.PROTECT, related_name="personal_data_accesses", verbose_name=_("member")
     )
     field = models.CharField(_("field"), max_length=10, choices=Field.choices)
     reason = models.CharField(_("reason"), max_length=200)

@@ -187,3 +187,12 @@ def test_member_history_shows_the_audit_log_masked(en, world, zhang):
         assert "138****4321" in html and f"{old_phone[:3]}****{old_phone[-4:]}" in html
         assert "13887654321" not in html and old_phone not in html and zhang.id_number not in html
         assert "李书记" in html  # who changed it
+
+
+def test_a_member_whose_numbers_were_revealed_cannot_be_deleted(world, zhang):
+    from django.db.models import ProtectedError
+
+    PersonalDataAccess.objects.create(officer=world.secretary, member=zhang, field="phone", reason="call")
+    with pytest.raises(ProtectedError):
+        zhang.delete()
+    assert Member.objects.filter(pk=zhang.pk).exists()

@@ -5,6 +5,7 @@ from allauth.mfa.models import Authenticator
 from allauth.mfa.recovery_codes.internal.auth import RecoveryCodes
 from cryptography.fernet import Fernet
 from django.contrib.auth.models import AnonymousUser
+from django.utils import translation
 
 from members.models import Position
 from members.security import MFAAdapter, has_mfa, mfa_gated, mfa_required_for
@@ -124,5 +125,11 @@ def test_required_officers_cannot_delete_their_app_others_can(world):
     ],
 )
 def test_device_names_the_browser_and_system(user_agent, shown):
-    assert device(user_agent) == shown
+    with translation.override("en"):
+        assert device(user_agent) == shown
+
+
+def test_device_names_are_translated():
+    with translation.override("zh-hans"):
+        assert device("") == "未知浏览器"
 

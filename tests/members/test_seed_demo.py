@@ -18,9 +18,10 @@ from django.utils import translation
 from branches import demo_data
 from branches.models import Organization, Township, WorkPlace
 from branches.services import branch_suggest
-from members.management.commands.seed_demo import DEMO_PASSWORD, VERIFIED_AT
+from members.management.commands.seed_demo import DEMO_PASSWORD, DEMO_TOTP_SECRET, VERIFIED_AT
 from members.models import Member, Position, User, VerificationClaim
 from members.validators import id_birth_date, id_sex, validate_id_number, validate_phone
+from tests import factories
 
 K = Organization.Kind
 DEMO_EMAILS = [
@@ -212,6 +213,11 @@ def test_demo_logins_are_printed_and_work(seeded, client):
             reverse("account_login"), {"login": email, "password": DEMO_PASSWORD, "next": "/"}
         )
         assert response.status_code == 302, email
+        if user.authenticator_set.exists():  # officers who manage members: the two-factor stage
+            assert response.url == reverse("mfa_authenticate"), email
+            code = factories.totp_code(DEMO_TOTP_SECRET)
+            response = client.post(reverse("mfa_authenticate"), {"code": code})
+            assert response.status_code == 302, email
         assert client.session["_auth_user_id"] == str(user.pk)
     member = User.objects.get(email="member@demo.ebranch.cn")
     client.logout()
@@ -258,3 +264,16 @@ def test_a_fresh_database_gets_the_same_people(seeded):
     _wipe()
     call_command("seed_demo", stdout=io.StringIO())
     assert people() == before
+
+
+def test_demo_officers_who_manage_have_the_demo_authenticator(seeded):
+    with_app = set(User.objects.filter(authenticator__isnull=False).values_list("email", flat=True))
+    assert {"secretary@demo.ebranch.cn", "general@demo.ebranch.cn", "county@demo.ebranch.cn"} <= with_app
+    assert "member@demo.ebranch.cn" not in with_app and "liaison@demo.ebranch.cn" not in with_app
+
+
+def test_demo_totp_code_prints_the_current_code():
+    out = io.StringIO()
+    with translation.override("en"):
+        call_command("demo_totp_code", stdout=out)
+    assert f"code: {factories.totp_code(DEMO_TOTP_SECRET)}" in out.getvalue()

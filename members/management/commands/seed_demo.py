@@ -22,11 +22,13 @@ from ebranch.lib import crypto
 from members.demo import PeopleMaker, Person
 from members.models import Member, Position, User, VerificationClaim, VerifiedVia
 from members.photos import photo_clean
+from members.scope import MANAGING_KINDS
 from members.validators import id_number_build
 from members.verification import claim_submit
 
 SEED = 20140701
 DEMO_PASSWORD = "tulou-demo-2026"
+DEMO_TOTP_SECRET = "EBRANCHDEMOTULOUTWOFACTORSECRETA"  # base32; never used outside the demo data
 EMAIL_DOMAIN = "demo.ebranch.cn"
 LIAISON_GROUPS = (5, 5, 5, 5, 5, 5, 4, 4, 4, 4)  # branches guided by each of the 10 liaison officers
 # When the demo's roster accounts were verified (the roster matched at the platform's launch).
@@ -76,6 +78,11 @@ class Command(BaseCommand):
             self.stdout.write(
                 f"  {login.role:<22} {login.email:<26} {login.phone}  {login.name} · {login.organization}"
             )
+        self.stdout.write("")
+        self.stdout.write(
+            _("Officers who manage members sign in with a two-factor code: run %(command)s to see it.")
+            % {"command": "python manage.py demo_totp_code"}
+        )
 
 
 def seed() -> tuple[dict[str, int], list[DemoLogin]]:
@@ -95,7 +102,24 @@ def seed() -> tuple[dict[str, int], list[DemoLogin]]:
     _members(created, people, townships, places, branch_of, users, accounts)
     _positions(created, assignments, users, organizations)
     logins += _claims(created, claim_cases, users, people, townships, places, organizations)
+    _demo_authenticators(created, logins)
     return created, logins
+
+
+def _demo_authenticators(created, logins) -> None:
+    """The demo logins who manage members get one known authenticator secret (demo_totp_code)."""
+    from allauth.mfa.models import Authenticator
+    from allauth.mfa.totp.internal.auth import TOTP
+
+    emails = [login.email for login in logins]
+    officers = User.objects.filter(
+        email__in=emails, positions__kind__in=MANAGING_KINDS, positions__ends_on__isnull=True
+    ).exclude(authenticator__type=Authenticator.Type.TOTP).distinct()
+    count = 0
+    for user in officers:
+        TOTP.activate(user, DEMO_TOTP_SECRET)
+        count += 1
+    created[gettext_noop("authenticator apps")] = count
 
 
 def _townships(created) -> dict[str, Township]:
