@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "import_export",
     "branches",
     "members",
+    "meetings",
 ]
 
 MIDDLEWARE = [

@@ -30,6 +30,12 @@ class UserManager(BaseUserManager):
         return self.create_user(email, password, **fields)
 
 
+class EmailDelivery(models.TextChoices):
+    IMMEDIATE = "immediate", _("as each notification arrives")
+    DAILY = "daily", _("in one daily digest")
+    NONE = "none", _("not at all")
+
+
 class User(AbstractBaseUser, PermissionsMixin):
     """An account. Members sign in with their mobile number or email address."""
 
@@ -40,6 +46,11 @@ class User(AbstractBaseUser, PermissionsMixin):
     is_active = models.BooleanField(_("active"), default=True)
     is_staff = models.BooleanField(_("site administrator"), default=False)
     date_joined = models.DateTimeField(_("date joined"), default=timezone.now)
+    email_delivery = models.CharField(
+        _("notifications by email"), max_length=10, choices=EmailDelivery.choices,
+        default=EmailDelivery.IMMEDIATE,
+    )
+    calendar_token = models.CharField(max_length=64, blank=True, editable=False, db_index=True)
 
     objects = UserManager()
 
@@ -242,7 +253,8 @@ class Position(models.Model):
         return f"{self.get_kind_display()} · {self.organization}"
 
 
-def id_photo_storage():
+def private_storage():
+    """Storage for files with personal data: under PRIVATE_MEDIA_ROOT, with no URL."""
     from .photos import PrivateStorage
 
     return PrivateStorage()
@@ -284,10 +296,10 @@ class VerificationClaim(models.Model):
         verbose_name=_("reviewing branch"),
     )
     front_photo = models.FileField(
-        _("ID card, front"), storage=id_photo_storage, upload_to=id_photo_path, blank=True
+        _("ID card, front"), storage=private_storage, upload_to=id_photo_path, blank=True
     )
     back_photo = models.FileField(
-        _("ID card, back"), storage=id_photo_storage, upload_to=id_photo_path, blank=True
+        _("ID card, back"), storage=private_storage, upload_to=id_photo_path, blank=True
     )
     status = models.CharField(_("status"), max_length=12, choices=Status.choices)
     member = models.ForeignKey(
@@ -368,3 +380,124 @@ class PersonalDataAccess(models.Model):
 
     def __str__(self):
         return f"{self.officer} · {self.member} · {self.get_field_display()}"
+
+
+class Notification(models.Model):
+    """One message to one account: an inbox row first, delivered by email (and SMS if urgent) after."""
+
+    class Delivery(models.TextChoices):
+        PENDING = "pending", _("waiting")
+        SENT = "sent", _("sent")
+        DIGEST = "digest", _("waiting for the daily digest")
+        SKIPPED = "skipped", _("not sent")
+
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications",
+        verbose_name=_("recipient"),
+    )
+    kind = models.CharField(_("kind"), max_length=40)
+    title = models.CharField(_("title"), max_length=200)
+    body = models.TextField(_("message"), blank=True)
+    url = models.CharField(_("link"), max_length=300, blank=True)
+    urgent = models.BooleanField(_("urgent"), default=False)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+    read_at = models.DateTimeField(_("read at"), null=True, blank=True)
+    email_state = models.CharField(max_length=10, choices=Delivery.choices, default=Delivery.PENDING)
+    emailed_at = models.DateTimeField(null=True, blank=True)
+    sms_state = models.CharField(max_length=10, choices=Delivery.choices, default=Delivery.SKIPPED)
+    sms_sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("notification")
+        verbose_name_plural = _("notifications")
+        indexes = [
+            models.Index(fields=["recipient", "read_at"]),
+            models.Index(fields=["email_state", "created_at"]),
+            models.Index(fields=["sms_state", "created_at"]),
+        ]
+
+    def __str__(self):
+        return self.title
+
+
+class Article9Notice(models.Model):
+    """A warning under Party Constitution art. 9 (6 months without dues or meetings): recorded once per
+    member, cause and month so that it is sent once. The portal never acts on it by itself."""
+
+    class Cause(models.TextChoices):
+        MEETINGS = "meetings", _("missed meetings")
+        DUES = "dues", _("unpaid dues")
+
+    member = models.ForeignKey(Member, on_delete=models.CASCADE, related_name="article9_notices")
+    cause = models.CharField(_("cause"), max_length=10, choices=Cause.choices)
+    month = models.DateField(_("month"), help_text=_("The first day of the month the notice is about."))
+    months = models.PositiveSmallIntegerField(_("consecutive months"))
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-month", "member"]
+        verbose_name = _("article 9 notice")
+        verbose_name_plural = _("article 9 notices")
+        constraints = [
+            models.UniqueConstraint(fields=["member", "cause", "month", "months"], name="article9_once"),
+        ]
+
+    def __str__(self):
+        return f"{self.member} · {self.get_cause_display()} · {self.month:%Y-%m}"
+
+
+class PointRule(models.Model):
+    """How many points an action earns, per organization (and its subtree) and year; configurable.
+
+    A rule with no organization is the default for everyone.
+    """
+
+    organization = models.ForeignKey(
+        Organization, on_delete=models.CASCADE, null=True, blank=True, related_name="point_rules",
+        verbose_name=_("organization"),
+    )
+    year = models.PositiveSmallIntegerField(_("year"))
+    code = models.CharField(_("rule"), max_length=40)
+    name = models.CharField(_("name"), max_length=100)
+    points = models.PositiveSmallIntegerField(_("points"))
+    daily_cap = models.PositiveSmallIntegerField(
+        _("most points a day"), null=True, blank=True, help_text=_("Empty: no daily cap.")
+    )
+
+    class Meta:
+        ordering = ["year", "code"]
+        verbose_name = _("points rule")
+        verbose_name_plural = _("points rules")
+        constraints = [
+            models.UniqueConstraint(fields=["organization", "year", "code"], name="point_rule_unique"),
+        ]
+
+    def __str__(self):
+        return f"{self.name} ({self.year})"
+
+
+class PointEntry(models.Model):
+    """An append-only ledger line: who earned how many points, by which rule, for what, and when."""
+
+    member = models.ForeignKey(Member, on_delete=models.CASCADE, related_name="point_entries")
+    rule = models.ForeignKey(PointRule, on_delete=models.PROTECT, related_name="entries")
+    amount = models.SmallIntegerField(_("points"))
+    source_type = models.ForeignKey("contenttypes.ContentType", on_delete=models.PROTECT, related_name="+")
+    source_id = models.PositiveBigIntegerField()
+    awarded_at = models.DateTimeField(_("awarded at"), default=timezone.now)
+    awarded_on = models.DateField(_("day"))
+
+    class Meta:
+        ordering = ["-awarded_at", "-pk"]
+        verbose_name = _("points entry")
+        verbose_name_plural = _("points entries")
+        indexes = [models.Index(fields=["member", "awarded_on"])]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["member", "rule", "source_type", "source_id"], name="points_once_per_source"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.member} · {self.amount}"
