@@ -1,0 +1,121 @@
+"""The points ledger: append-only entries, totals derived (DOMAIN.md, "Democratic appraisal and points").
+
+Entries are only ever created here; nothing updates or deletes them.
+"""
+
+import datetime
+from zoneinfo import ZoneInfo
+
+from django.contrib.contenttypes.models import ContentType
+from django.db import IntegrityError, transaction
+from django.db.models import IntegerField, OuterRef, QuerySet, Subquery, Sum, Value
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from branches.models import Organization
+
+from .models import Member, PointEntry, PointRule
+
+LEDGER_ZONE = ZoneInfo("Asia/Shanghai")
+
+# The rules every year starts with (organization null); organizations may override them per year.
+DEFAULT_RULES = {
+    "meeting_attended": (_("Meeting attended"), 2, None),
+    "checkin_on_time": (_("Checked in on time"), 1, None),
+}
+
+
+def _ancestor_paths(org: Organization) -> list[str]:
+    """The organization's own path and its ancestors', nearest first."""
+    step = Organization.steplen
+    return [org.path[: i * step] for i in range(len(org.path) // step, 0, -1)]
+
+
+def point_rule_for(*, organization: Organization, code: str, year: int) -> PointRule | None:
+    """The rule that applies: the nearest ancestor's (self included) for the year, else the default."""
+    paths = _ancestor_paths(organization)
+    rules = list(
+        PointRule.objects.filter(year=year, code=code, organization__path__in=paths).select_related(
+            "organization"
+        )
+    )
+    if rules:
+        return max(rules, key=lambda r: len(r.organization.path))
+    default = PointRule.objects.filter(year=year, code=code, organization__isnull=True).first()
+    if default is None and code in DEFAULT_RULES:
+        name, points, cap = DEFAULT_RULES[code]
+        try:
+            with transaction.atomic():
+                default = PointRule.objects.create(
+                    organization=None, year=year, code=code, name=str(name), points=points, daily_cap=cap
+                )
+        except IntegrityError:
+            default = PointRule.objects.filter(year=year, code=code, organization__isnull=True).first()
+    return default
+
+
+def points_award(
+    *, member: Member, code: str, source, when: datetime.datetime | None = None
+) -> PointEntry | None:
+    """Award the points of rule `code` to the member for `source` (any saved model instance).
+
+    Returns the new entry, or None when nothing is due: no such rule, the same source already paid,
+    or the rule's daily cap (per day in Asia/Shanghai) is reached. A partly used cap pays the rest.
+    """
+    when = when or timezone.now()
+    day = when.astimezone(LEDGER_ZONE).date()
+    rule = point_rule_for(organization=member.organization, code=code, year=day.year)
+    if rule is None or rule.points == 0:
+        return None
+    source_type = ContentType.objects.get_for_model(source)
+    with transaction.atomic():
+        # Serialise awards to one member so that the daily cap holds under concurrency (Postgres).
+        Member.objects.select_for_update().filter(pk=member.pk).values_list("pk").first()
+        if PointEntry.objects.filter(
+            member=member, rule=rule, source_type=source_type, source_id=source.pk
+        ).exists():
+            return None
+        amount = rule.points
+        if rule.daily_cap is not None:
+            earned = PointEntry.objects.filter(member=member, rule=rule, awarded_on=day).aggregate(
+                n=Coalesce(Sum("amount"), 0)
+            )["n"]
+            amount = min(amount, rule.daily_cap - earned)
+            if amount <= 0:
+                return None
+        try:
+            with transaction.atomic():
+                return PointEntry.objects.create(
+                    member=member, rule=rule, amount=amount, source_type=source_type, source_id=source.pk,
+                    awarded_at=when, awarded_on=day,
+                )
+        except IntegrityError:  # the same source was paid concurrently
+            return None
+
+
+# Selectors
+
+
+def member_points_total(member: Member) -> int:
+    """The member's total points, derived from the ledger (one query)."""
+    return PointEntry.objects.filter(member=member).aggregate(n=Coalesce(Sum("amount"), 0))["n"]
+
+
+def member_point_entries(member: Member) -> QuerySet[PointEntry]:
+    """The member's ledger, newest first, with each entry's rule."""
+    return PointEntry.objects.filter(member=member).select_related("rule").order_by("-awarded_at", "-pk")
+
+
+def branch_ranking(organization: Organization, *, year: int | None = None) -> QuerySet[Member]:
+    """The organization's members (its subtree), each with `points` (for `year`, or all time),
+    highest first (one query). For information only: never a basis for appraisal."""
+    entries = PointEntry.objects.filter(member=OuterRef("pk"))
+    if year is not None:
+        entries = entries.filter(awarded_on__year=year)
+    total = entries.order_by().values("member").annotate(n=Sum("amount")).values("n")
+    return (
+        Member.objects.filter(organization__path__startswith=organization.path)
+        .annotate(points=Coalesce(Subquery(total, output_field=IntegerField()), Value(0)))
+        .order_by("-points", "name", "pk")
+    )
