@@ -4,6 +4,7 @@ import os
 from pathlib import Path
 
 import dj_database_url
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
@@ -115,6 +116,11 @@ CELERY_WORKER_HIJACK_ROOT_LOGGER = False  # keep LOGGING's handlers, which mask 
 # The one beat schedule: every periodic task, and when it runs (Asia/Shanghai).
 CELERY_BEAT_SCHEDULE = {
     "id-photos-purge": {"task": "members.tasks.id_photos_purge", "schedule": 60 * 60 * 6},
+    "notifications-sweep": {"task": "members.notification_tasks.notifications_sweep", "schedule": 60},
+    "notifications-daily-digest": {
+        "task": "members.notification_tasks.notifications_daily_digest",
+        "schedule": crontab(hour=19, minute=0),
+    },
 }
 
 AUTH_USER_MODEL = "members.User"
@@ -178,6 +184,8 @@ EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "25"))
 EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
 EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
+# The portal's address, for links in emails (tasks have no request to build them from).
+SITE_URL = os.environ.get("SITE_URL", "http://localhost:8000" if DEBUG else "")
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "ebranch <noreply@ebranch.localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
