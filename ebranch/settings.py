@@ -116,6 +116,7 @@ CELERY_WORKER_HIJACK_ROOT_LOGGER = False  # keep LOGGING's handlers, which mask 
 # The one beat schedule: every periodic task, and when it runs (Asia/Shanghai).
 CELERY_BEAT_SCHEDULE = {
     "id-photos-purge": {"task": "members.tasks.id_photos_purge", "schedule": 60 * 60 * 6},
+    "meeting-reminders": {"task": "meetings.tasks.meeting_reminders_send", "schedule": 60 * 5},
     "notifications-sweep": {"task": "members.notification_tasks.notifications_sweep", "schedule": 60},
     "notifications-daily-digest": {
         "task": "members.notification_tasks.notifications_daily_digest",

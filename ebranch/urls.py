@@ -9,6 +9,7 @@ urlpatterns = [
     path("members/", include("members.reveal_urls")),
     path("verify/", include("members.verification_urls")),
     path("branches/", include("members.organization_urls")),
+    path("meetings/", include("meetings.urls")),
     path("admin/", admin.site.urls),
     path("accounts/", include("allauth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),

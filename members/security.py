@@ -27,6 +27,7 @@ MFA_GATED_VIEWS = (
     "verification:detail",
     "verification:photo",
     "reveal:",
+    "meetings:sheet",
 )
 
 # Session key of an officer's last request, in epoch seconds; written at most once a minute.

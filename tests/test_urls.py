@@ -166,6 +166,35 @@ def user_session_pk(world):
     )[0].pk
 
 
+def branch_meeting(world):
+    """A meeting of `branch` (portal, in two days), with one attachment to its minutes."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from meetings.models import Meeting
+    from meetings.services import attachment_add
+    from tests.meetings.scheduling import schedule
+
+    meeting = Meeting.objects.filter(organization=world.branch, title="walk").first()
+    if meeting is None:
+        meeting = schedule(world, title="walk")
+        attachment_add(actor=world.liaison, meeting=meeting, file=SimpleUploadedFile("walk.txt", b"walk"))
+    return meeting
+
+
+def meeting_pk(world):
+    return {"pk": branch_meeting(world).pk}
+
+
+def attendance_pk(world):
+    meeting = branch_meeting(world)
+    return {"pk": meeting.pk, "attendance_pk": meeting.attendances.first().pk}
+
+
+def attachment_pk(world):
+    meeting = branch_meeting(world)
+    return {"pk": meeting.pk, "attachment_pk": meeting.attachments.first().pk}
+
+
 # Admin (ebranch/admin_site.py): anonymous visitors are sent to the admin login, which forwards to
 # the portal's login page; signed-in users without an officer position get a 404 on every admin URL;
 # officers get what each model admin's scope rules allow (403 for a kind of record they may not
@@ -240,6 +269,22 @@ EXPECTED: dict[str, list[Case]] = {
              label="branch"),
         Case(only("other_secretary", "county_officer"), lambda world: {"pk": other_branch_member_pk(world)},
              label="other_branch"),
+    ],
+    # Meetings (meetings/views.py): members of the invited branches and the officers who run the
+    # organizing branch's meetings (liaison officers included) see a meeting; only the latter run it.
+    "meetings:list": [Case(signed_in())],
+    "meetings:schedule": [Case(only(*OFFICERS))],
+    "meetings:detail": [Case(only("member", "secretary", "liaison", "county_officer"), meeting_pk)],
+    "meetings:edit": [Case(only("secretary", "liaison", "county_officer"), meeting_pk)],
+    "meetings:cancel": [Case(only("secretary", "liaison", "county_officer"), meeting_pk)],
+    "meetings:reply": [Case(outcomes(METHOD_NOT_ALLOWED), meeting_pk)],  # POST only
+    "meetings:check_in": [Case(outcomes(METHOD_NOT_ALLOWED), meeting_pk)],  # POST only
+    "meetings:sheet": [Case(only("secretary", "liaison", "county_officer"), meeting_pk)],
+    "meetings:correct": [Case(outcomes(METHOD_NOT_ALLOWED), attendance_pk)],  # POST only
+    "meetings:code": [Case(only("secretary", "liaison", "county_officer"), meeting_pk)],
+    "meetings:minutes": [Case(only("secretary", "liaison", "county_officer"), meeting_pk)],
+    "meetings:attachment": [
+        Case(only("member", "secretary", "liaison", "county_officer"), attachment_pk),
     ],
     "set_language": [Case(public(redirect("/")))],
     # allauth: signed-in users are sent home from the entrance pages.
