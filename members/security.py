@@ -28,6 +28,7 @@ MFA_GATED_VIEWS = (
     "verification:photo",
     "reveal:",
     "meetings:sheet",
+    "compliance:member_attendance",
 )
 
 # Session key of an officer's last request, in epoch seconds; written at most once a minute.

@@ -68,6 +68,11 @@ def signed_in(outcome=OK, *, anonymous=LOGIN) -> dict:
     return outcomes(outcome, anonymous=anonymous)
 
 
+def verified_members() -> dict:
+    """Member pages (verified_member_required): accounts without a member record go to verification."""
+    return outcomes(OK, anonymous=LOGIN, liaison=redirect("/verify/"), county_officer=redirect("/verify/"))
+
+
 def only(*personas, outcome=OK, others=NOT_FOUND, anonymous=LOGIN, **by_persona) -> dict:
     """The personas named get `outcome`; other signed-in personas a 404; anonymous the login page."""
     return outcomes(others, **{"anonymous": anonymous, **{p: outcome for p in personas}, **by_persona})
@@ -285,6 +290,26 @@ EXPECTED: dict[str, list[Case]] = {
     "meetings:minutes": [Case(only("secretary", "liaison", "county_officer"), meeting_pk)],
     "meetings:attachment": [
         Case(only("member", "secretary", "liaison", "county_officer"), attachment_pk),
+    ],
+    # Points (members/points_views.py) and the member's own pages in meetings: verified members only;
+    # accounts without a member record are sent to verification.
+    "points:mine": [Case(verified_members())],
+    "points:ranking": [Case(verified_members())],
+    "compliance:my_attendance": [Case(verified_members())],
+    "calendar:settings": [Case(verified_members())],
+    "calendar:renew": [Case(outcomes(METHOD_NOT_ALLOWED))],  # POST only
+    "calendar:revoke": [Case(outcomes(METHOD_NOT_ALLOWED))],  # POST only
+    "calendar:feed": [Case(public(NOT_FOUND), lambda world: {"token": "not-a-token"}, label="bad token")],
+    # Compliance (meetings/compliance_views.py): the branch page for those who read its roster, the
+    # county overview for overseers, a member's attendance for those who read the member's roster.
+    "compliance:county": [Case(only("county_officer"))],
+    "compliance:branch": [
+        Case(only("secretary", "liaison", "county_officer"), branch, label="branch"),
+        Case(only("other_secretary", "county_officer"), other_branch, label="other_branch"),
+    ],
+    "compliance:member_attendance": [
+        Case(only("secretary", "liaison", "county_officer"), lambda world: {"pk": branch_member_pk(world)},
+             label="branch"),
     ],
     "set_language": [Case(public(redirect("/")))],
     # allauth: signed-in users are sent home from the entrance pages.

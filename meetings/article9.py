@@ -1,0 +1,147 @@
+"""The art. 9 warning for meetings (DOMAIN.md): a member who missed the meetings of 6 consecutive months
+without leave is warned, and their branch secretary alerted. The portal never acts by itself.
+
+A month counts as missed when the member's branch held meetings that month that the member was entitled
+to (they belonged to the branch by then) and the member attended none and asked leave for none. A month
+without such meetings breaks the run. The notice is recorded once per run: its `month` is the first
+month of the run, so a run that goes on does not warn again (unique constraint `article9_once`).
+"""
+
+import datetime
+from collections import defaultdict
+
+from django.db import IntegrityError, transaction
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from members.models import Article9Notice, Member, Position
+from members.notifications import notification_send
+
+from .compliance import held_meetings
+from .models import Attendance, Meeting
+
+MONTHS = 6
+LOOKBACK_MONTHS = 24
+
+
+def _month_start(day: datetime.date) -> datetime.date:
+    return day.replace(day=1)
+
+
+def _months_back(month: datetime.date, n: int) -> datetime.date:
+    index = month.year * 12 + month.month - 1 - n
+    return datetime.date(index // 12, index % 12 + 1, 1)
+
+
+def _aware(day: datetime.date) -> datetime.datetime:
+    return datetime.datetime.combine(day, datetime.time(), tzinfo=timezone.get_current_timezone())
+
+
+def missed_run(
+    member: Member, months_with_meetings: dict[datetime.date, list[tuple[int, datetime.date]]],
+    excused: set[int], last_month: datetime.date,
+) -> int:
+    """How many consecutive months, ending with `last_month`, the member missed."""
+    run = 0
+    month = last_month
+    for _i in range(LOOKBACK_MONTHS):
+        entitled = [pk for pk, day in months_with_meetings.get(month, []) if day >= member.member_since]
+        if not entitled or any(pk in excused for pk in entitled):
+            break
+        run += 1
+        month = _months_back(month, 1)
+    return run
+
+
+def article9_check(*, now: datetime.datetime | None = None) -> list[Article9Notice]:
+    """Record and send the warnings due for the months completed before `now`; returns the new notices.
+
+    Runs in a fixed number of queries plus one savepoint and the notifications per new notice.
+    """
+    now = now or timezone.now()
+    this_month = _month_start(timezone.localdate(now))
+    last_month = _months_back(this_month, 1)
+    start = _months_back(this_month, LOOKBACK_MONTHS)
+
+    meetings = held_meetings(now).filter(starts_at__gte=_aware(start), starts_at__lt=_aware(this_month))
+    invitations = Meeting.invited_organizations.through.objects.filter(meeting__in=meetings).values_list(
+        "organization_id", "meeting_id", "meeting__starts_at"
+    )
+    by_org: dict[int, dict[datetime.date, list]] = defaultdict(lambda: defaultdict(list))
+    for org_id, meeting_id, starts_at in invitations:
+        day = timezone.localdate(starts_at)
+        by_org[org_id][_month_start(day)].append((meeting_id, day))
+    if not by_org:
+        return []
+
+    excused_rows = Attendance.objects.filter(meeting__in=meetings).filter(
+        Q(checked_in_at__isnull=False) | Q(reply=Attendance.Reply.LEAVE)
+    ).values_list("member_id", "meeting_id")
+    excused: dict[int, set[int]] = defaultdict(set)
+    for member_id, meeting_id in excused_rows:
+        excused[member_id].add(meeting_id)
+
+    due = []
+    for member in Member.objects.filter(organization_id__in=by_org).select_related("user", "organization"):
+        run = missed_run(member, by_org[member.organization_id], excused[member.pk], last_month)
+        if run >= MONTHS:
+            due.append((member, _months_back(last_month, run - 1)))
+    if not due:
+        return []
+
+    sent = set(
+        Article9Notice.objects.filter(
+            cause=Article9Notice.Cause.MEETINGS, months=MONTHS, member__in=[m for m, _s in due]
+        ).values_list("member_id", "month")
+    )
+    secretaries = defaultdict(list)
+    for position in Position.objects.active().filter(
+        organization_id__in={m.organization_id for m, _s in due}, kind=Position.Kind.SECRETARY
+    ).select_related("user"):
+        secretaries[position.organization_id].append(position.user)
+
+    notices = []
+    for member, run_start in due:
+        if (member.pk, run_start) in sent:
+            continue
+        notice = _notice_record(member, run_start)
+        if notice is not None:
+            _notice_send(member, notice, secretaries[member.organization_id])
+            notices.append(notice)
+    return notices
+
+
+def _notice_record(member: Member, run_start: datetime.date) -> Article9Notice | None:
+    try:
+        with transaction.atomic():
+            return Article9Notice.objects.create(
+                member=member, cause=Article9Notice.Cause.MEETINGS, month=run_start, months=MONTHS
+            )
+    except IntegrityError:  # recorded by a concurrent run
+        return None
+
+
+def _notice_send(member: Member, notice: Article9Notice, secretaries: list) -> None:
+    since = f"{notice.month:%Y-%m}"
+    if member.user_id:
+        notification_send(
+            recipients=[member.user], kind="article9_meetings",
+            title=_("You have not attended your branch's meetings for 6 months"),
+            body=_(
+                "Since %(since)s you have neither attended nor asked leave for your branch's meetings. "
+                "Under art. 9 of the Party Constitution this matters: please contact your branch secretary."
+            ) % {"since": since},
+            url=reverse("compliance:my_attendance"), urgent=True,
+        )
+    if secretaries:
+        notification_send(
+            recipients=secretaries, kind="article9_meetings_alert",
+            title=_("%(name)s has missed 6 months of meetings") % {"name": member.name},
+            body=_(
+                "Since %(since)s %(name)s has neither attended nor asked leave for the branch's meetings "
+                "(art. 9). The portal takes no action: please talk with the member."
+            ) % {"since": since, "name": member.name},
+            url=reverse("compliance:member_attendance", args=[member.pk]),
+        )

@@ -1,0 +1,10 @@
+from django.urls import path
+
+from . import points_views as views
+
+app_name = "points"
+
+urlpatterns = [
+    path("", views.my_points, name="mine"),
+    path("ranking/", views.ranking, name="ranking"),
+]
