@@ -43,6 +43,8 @@ class MeetingForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.fields["organization"].queryset = organizations
         self.fields["invited_organizations"].queryset = organizations
+        if not editing and len(organizations) == 1:
+            self.fields["organization"].initial = organizations[0].pk
         for name in ("starts_at", "ends_at"):
             self.fields[name].input_formats = [DATETIME_FORMAT, "%Y-%m-%d %H:%M"]
         if editing:
