@@ -303,3 +303,28 @@ def test_minutes_and_a_private_attachment(client, world):
     assert b"".join(client.get(url).streaming_content) == b"minutes file"
     client.logout()
     assert as_user(client, world.other_member).get(url).status_code == 404
+
+
+# Query counts of the officers' other pages. Every page: user, positions, member (scope), and the
+# unread notifications (header).
+OFFICER_PAGES = [
+    # organizations exist; organizations (one to preselect); both organization lists in the form
+    ("schedule", False, 8),
+    # meeting with its organization; invited branches; both organization lists in the form
+    ("edit", True, 7),
+    ("cancel", True, 5),  # meeting with its organization
+    ("code", True, 5),  # meeting with its organization
+    ("minutes", True, 6),  # meeting with its organization; attachments
+]
+
+
+@pytest.mark.parametrize(("name", "with_pk", "queries"), OFFICER_PAGES)
+def test_officer_page_query_counts(client, world, django_assert_num_queries, name, with_pk, queries):
+    meeting = schedule(world, mode="hybrid", address="厦门", video_url="https://meeting.example.com/1")
+    for n in range(3):
+        attachment_add(actor=world.liaison, meeting=meeting, file=SimpleUploadedFile(f"{n}.txt", b"a"))
+    as_user(client, world.liaison)
+    url = reverse(f"meetings:{name}", args=[meeting.pk] if with_pk else [])
+    with django_assert_num_queries(queries):
+        response = client.get(url)
+    assert response.status_code == 200
