@@ -80,3 +80,21 @@ def notification_mark_read(*, notification: Notification) -> None:
 
 def notifications_mark_all_read(*, user: User) -> int:
     return Notification.objects.filter(recipient=user, read_at__isnull=True).update(read_at=timezone.now())
+
+
+def notification_settings_update(*, user: User, email_delivery: str) -> None:
+    """Choose how notifications arrive by email. Leaving the digest drops what was waiting for it
+    (it stays in the inbox)."""
+    if email_delivery not in EmailDelivery.values:
+        raise ValueError(email_delivery)
+    with transaction.atomic():
+        User.objects.filter(pk=user.pk).update(email_delivery=email_delivery)
+        if email_delivery != EmailDelivery.DAILY:
+            Notification.objects.filter(recipient=user, email_state=Delivery.DIGEST).update(
+                email_state=Delivery.SKIPPED
+            )
+    user.email_delivery = email_delivery
+
+
+def unread_count(user: User) -> int:
+    return Notification.objects.filter(recipient=user, read_at__isnull=True).count()

@@ -186,6 +186,15 @@ def branch_meeting(world):
     return meeting
 
 
+def member_notification_pk(world):
+    """A notification of `member`'s, linking to the home page."""
+    from members.models import Notification
+
+    notification = Notification.objects.filter(recipient=world.member, title="walk").first()
+    notification = notification or Notification.objects.create(recipient=world.member, title="walk", url="/")
+    return {"pk": notification.pk}
+
+
 def meeting_pk(world):
     return {"pk": branch_meeting(world).pk}
 
@@ -299,6 +308,12 @@ EXPECTED: dict[str, list[Case]] = {
     "calendar:settings": [Case(verified_members())],
     "calendar:renew": [Case(outcomes(METHOD_NOT_ALLOWED))],  # POST only
     "calendar:revoke": [Case(outcomes(METHOD_NOT_ALLOWED))],  # POST only
+    # Notifications (members/notification_views.py): every account its own inbox and settings; opening
+    # another's notification is a 404.
+    "notifications:inbox": [Case(signed_in())],
+    "notifications:open": [Case(only("member", outcome=redirect("/")), member_notification_pk)],
+    "notifications:read_all": [Case(outcomes(METHOD_NOT_ALLOWED))],  # POST only
+    "notifications:settings": [Case(signed_in())],
     "calendar:feed": [Case(public(NOT_FOUND), lambda world: {"token": "not-a-token"}, label="bad token")],
     # Compliance (meetings/compliance_views.py): the branch page for those who read its roster, the
     # county overview for overseers, a member's attendance for those who read the member's roster.

@@ -268,8 +268,8 @@ def test_security_page_is_for_signed_in_users(client, world):
 def test_security_page_links_devices_and_password(en, world, django_assert_num_queries):
     en.force_login(world.secretary)
     # user (session is cached), positions (scope), authenticators (the page), authenticators again
-    # (allauth's is_mfa_enabled), member (navigation)
-    with django_assert_num_queries(5):
+    # (allauth's is_mfa_enabled), member (navigation), the unread count (header)
+    with django_assert_num_queries(6):
         response = en.get(MFA_INDEX)
     html = response.content.decode()
     assert f'href="{reverse("usersessions_list")}"' in html

@@ -46,7 +46,8 @@ def test_branch_page_shows_counts_and_what_it_serves(client, world, django_asser
     client.force_login(world.member)
     # user (session is cached), organization, member (own branch, so no position check), ancestors, officers,
     # member counts, work places, home townships, positions (navigation); a branch has no children
-    with django_assert_num_queries(9):
+    # + the unread notifications count (header)
+    with django_assert_num_queries(10):
         response = client.get(detail(world.branch))
     assert response.context["counts"] == {"full": 2, "probationary": 1, "total": 3}
     html = response.content.decode()
@@ -73,8 +74,8 @@ def test_branch_page_links_roster_for_officers_only(client, world):
 def test_general_branch_page_lists_its_branches(client, world, django_assert_num_queries):
     client.force_login(world.county_officer)
     # user (session is cached), organization, member (none), positions, ancestors, officers, member counts,
-    # work places, home townships, children
-    with django_assert_num_queries(10):
+    # work places, home townships, children, the unread count (header)
+    with django_assert_num_queries(11):
         response = client.get(detail(world.general_branch))
     assert response.context["counts"]["total"] == 4
     html = response.content.decode()
@@ -112,7 +113,8 @@ def test_roster_lists_the_branch_members_masked(client, world, django_assert_num
     client.force_login(world.secretary)
     # user (session is cached), positions, the authenticator app (two-factor check), organization, count,
     # page of members with organization, township and work place, member (navigation)
-    with django_assert_num_queries(7):
+    # + the unread notifications count (header)
+    with django_assert_num_queries(8):
         response = client.get(roster(world.branch))
     assert response.status_code == 200
     html = response.content.decode()
@@ -127,9 +129,11 @@ def test_roster_lists_the_branch_members_masked(client, world, django_assert_num
 def test_roster_query_count_does_not_grow_with_members(client, world, django_assert_num_queries):
     add_members(world.branch, ROSTER_PAGE_SIZE + 5)
     client.force_login(world.secretary)
-    with django_assert_num_queries(7):
+    # + the unread notifications count (header)
+    with django_assert_num_queries(8):
         client.get(roster(world.branch))
-    with django_assert_num_queries(7):
+    # + the unread notifications count (header)
+    with django_assert_num_queries(8):
         client.get(roster(world.branch), {"page": 2})
 
 
@@ -211,8 +215,8 @@ def test_organization_list_shows_the_tree_with_counts(client, world, django_asse
     factories.member(organization=world.other_branch, status=Member.Status.PROBATIONARY)
     client.force_login(world.county_officer)
     # user (session is cached), positions, the authenticator app (two-factor check), organizations with
-    # subtree counts, member (navigation)
-    with django_assert_num_queries(5):
+    # subtree counts, member (navigation), the unread count (header)
+    with django_assert_num_queries(6):
         response = client.get(LIST)
     assert response.status_code == 200
     orgs = {org.name: (org.indent, org.full, org.probationary) for org in response.context["organizations"]}
@@ -230,7 +234,8 @@ def test_organization_list_query_count_does_not_grow(client, world, django_asser
         branch = factories.organization(parent=world.general_branch)
         add_members(branch, 2)
     client.force_login(world.county_officer)
-    with django_assert_num_queries(5):
+    # + the unread notifications count (header)
+    with django_assert_num_queries(6):
         client.get(LIST)
 
 

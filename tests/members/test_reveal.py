@@ -23,7 +23,8 @@ def test_get_shows_only_the_form(en, world, zhang, django_assert_num_queries):
     en.force_login(world.secretary)
     # user (session is cached), the officer's positions (scope), their authenticator app (two-factor
     # check), the member (with organization), the officer's own roster entry (navigation)
-    with django_assert_num_queries(5):
+    # + the unread notifications count (header)
+    with django_assert_num_queries(6):
         response = en.get(reveal_url(zhang))
     assert response.status_code == 200
     html = response.content.decode()
@@ -37,8 +38,8 @@ def test_post_shows_the_id_number_once_and_records_the_access(en, world, zhang, 
     en.force_login(world.secretary)
     en.get(reveal_url(zhang))  # the session's last-seen time is written on the first request
     # user, positions, authenticator app (two-factor check), member, savepoint, the access record,
-    # savepoint release, own roster entry (navigation)
-    with django_assert_num_queries(8):
+    # savepoint release, own roster entry (navigation), the unread count (header)
+    with django_assert_num_queries(9):
         response = en.post(reveal_url(zhang), {"field": "id_number", "reason": "报名党校培训需要身份证号"})
     assert response.status_code == 200  # the value is in this response, not behind a redirect
     assert "no-store" in response["Cache-Control"]

@@ -184,6 +184,7 @@ def test_devices_page_query_count(world, django_assert_num_queries):
         sign_in(PHONE, agent)
     # user (session is cached), positions (scope), the user's sessions, then allauth loads the account of
     # each listed session (4) to check it is still theirs, member (navigation). A user has a few devices.
-    with django_assert_num_queries(8):
+    # + the unread notifications count (header)
+    with django_assert_num_queries(9):
         response = client.get(SESSIONS)
     assert "4 devices" in response.content.decode()

@@ -79,7 +79,8 @@ def form_data(**fields) -> dict:
 def test_status_page_for_an_unverified_account(en, claimant, django_assert_num_queries):
     en.force_login(claimant)
     # user (session is cached), member (none), latest claim (none), positions (navigation)
-    with django_assert_num_queries(4):
+    # + the unread notifications count (header)
+    with django_assert_num_queries(5):
         response = en.get(STATUS)
     html = response.content.decode()
     assert response.status_code == 200
@@ -89,8 +90,8 @@ def test_status_page_for_an_unverified_account(en, claimant, django_assert_num_q
 
 def test_status_page_for_a_verified_member(en, world, django_assert_num_queries):
     en.force_login(world.member)
-    # user (session is cached), member with organization, positions (navigation)
-    with django_assert_num_queries(3):
+    # user (session is cached), member with organization, positions (navigation), the unread count (header)
+    with django_assert_num_queries(4):
         response = en.get(STATUS)
     html = response.content.decode()
     assert "Verified" in html and "linked your account" in html
@@ -101,8 +102,8 @@ def test_status_page_shows_a_waiting_claim_and_how_to_withdraw(
     en, pending, claimant, django_assert_num_queries
 ):
     en.force_login(claimant)
-    # user (session is cached), member (none), latest claim, positions (navigation)
-    with django_assert_num_queries(4):
+    # user (session is cached), member (none), latest claim, positions (navigation), the unread count (header)
+    with django_assert_num_queries(5):
         html = en.get(STATUS).content.decode()
     assert "Your claim is with your branch" in html
     assert f'action="{WITHDRAW}"' in html
@@ -241,8 +242,8 @@ def test_inbox_lists_the_branchs_open_claims_oldest_first(en, world, django_asse
     pending_claim(factories.user(), world.other_branch, id_number=factories.id_number(9104), name="丙")
     en.force_login(world.secretary)
     # user (session is cached), positions, authenticator app (two-factor check), member (navigation),
-    # count, claims with their places and branch
-    with django_assert_num_queries(6):
+    # count, claims with their places and branch, the unread count (header)
+    with django_assert_num_queries(7):
         response = en.get(INBOX)
     html = response.content.decode()
     assert response.status_code == 200
@@ -255,7 +256,8 @@ def test_inbox_query_count_does_not_grow(en, world, django_assert_num_queries):
     for n in range(5):
         pending_claim(factories.user(), world.branch, id_number=factories.id_number(9110 + n))
     en.force_login(world.secretary)
-    with django_assert_num_queries(6):
+    # + the unread notifications count (header)
+    with django_assert_num_queries(7):
         en.get(INBOX)
 
 
@@ -290,7 +292,8 @@ def test_detail_shows_the_claim_masked_with_both_photos(en, world, pending, djan
     en.force_login(world.secretary)
     # user (session is cached), positions, authenticator app (two-factor check), claim with its account,
     # places, branch and decision, candidates, the managed branches (create form), member (navigation)
-    with django_assert_num_queries(7):
+    # + the unread notifications count (header)
+    with django_assert_num_queries(8):
         response = en.get(detail_url(pending))
     html = response.content.decode()
     assert response.status_code == 200
@@ -303,15 +306,16 @@ def test_detail_query_count_does_not_grow_with_candidates(en, world, pending, dj
     for _ in range(4):
         factories.member(organization=world.branch, name="林小梅")
     en.force_login(world.secretary)
-    with django_assert_num_queries(7):
+    # + the unread notifications count (header)
+    with django_assert_num_queries(8):
         en.get(detail_url(pending))
 
 
 def test_detail_of_a_conflict_for_county_staff(en, world, conflict, django_assert_num_queries):
     en.force_login(world.county_officer)
     # user (session is cached), positions, authenticator app (two-factor check), claim with the member
-    # holding the ID and its account, member (navigation)
-    with django_assert_num_queries(5):
+    # holding the ID and its account, member (navigation), the unread count (header)
+    with django_assert_num_queries(6):
         response = en.get(detail_url(conflict))
     html = response.content.decode()
     assert "Resolve the conflict" in html and "Already held by another account" in html

@@ -19,8 +19,8 @@ def login_redirect(response, url):
 def test_home_shows_my_branch_and_how_to_reach_its_officers(client, world, django_assert_num_queries):
     client.force_login(world.member)
     # user (session is cached), member (with organization), the general branch above, the branch's officers,
-    # the user's positions (for the navigation)
-    with django_assert_num_queries(5):
+    # the user's positions (for the navigation), the unread count (header)
+    with django_assert_num_queries(6):
         response = client.get(HOME)
     assert response.status_code == 200
     html = response.content.decode()
@@ -37,7 +37,8 @@ def test_home_query_count_does_not_grow_with_officers(client, world, django_asse
     for _ in range(3):
         factories.position(user=factories.user(), organization=world.branch, kind="committee_member")
     client.force_login(world.member)
-    with django_assert_num_queries(5):
+    # + the unread notifications count (header)
+    with django_assert_num_queries(6):
         client.get(HOME)
 
 
@@ -58,8 +59,8 @@ def test_home_for_officer_links_roster_and_admin(client, world):
 
 def test_home_without_member_record_lists_positions(client, world, django_assert_num_queries):
     client.force_login(world.liaison)
-    # user (session is cached), member (none), positions with their organizations
-    with django_assert_num_queries(3):
+    # user (session is cached), member (none), positions with their organizations, the unread count (header)
+    with django_assert_num_queries(4):
         response = client.get(HOME)
     html = response.content.decode()
     assert response.status_code == 200
@@ -87,8 +88,8 @@ def test_profile_shows_my_record_masked(client, world, django_assert_num_queries
     member = world.member.member
     client.force_login(world.member)
     # user (session is cached), member with organization, township and work place
-    # (shared with the navigation), positions
-    with django_assert_num_queries(3):
+    # (shared with the navigation), positions, the unread count (header)
+    with django_assert_num_queries(4):
         response = client.get(PROFILE)
     assert response.status_code == 200
     html = response.content.decode()
