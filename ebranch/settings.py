@@ -122,6 +122,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "members.notification_tasks.notifications_daily_digest",
         "schedule": crontab(hour=19, minute=0),
     },
+    # Daily, so a missed run is made up the next day; it warns once per run of missed months.
+    "article9-meetings-check": {
+        "task": "meetings.tasks_article9.article9_meetings_check",
+        "schedule": crontab(hour=9, minute=30),
+    },
 }
 
 AUTH_USER_MODEL = "members.User"

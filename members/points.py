@@ -94,6 +94,54 @@ def points_award(
             return None
 
 
+def points_award_many(awards) -> list[PointEntry]:
+    """`points_award` for many `(member, code, source, when)` at once, by the same rules (once per source,
+    daily caps), in a fixed number of queries per rule: for back-fills and demo data, not for concurrent
+    use. Returns the new entries."""
+    awards = list(awards)
+    rules: dict[tuple, PointRule | None] = {}
+    planned = []
+    for member, code, source, when in awards:
+        day = when.astimezone(LEDGER_ZONE).date()
+        key = (member.organization_id, code, day.year)
+        if key not in rules:
+            rules[key] = point_rule_for(organization=member.organization, code=code, year=day.year)
+        if rules[key] is not None and rules[key].points:
+            source_type = ContentType.objects.get_for_model(source)
+            planned.append((member, rules[key], source_type, source.pk, when, day))
+    used_rules = {rule.pk: rule for _m, rule, *_rest in planned}
+    members = {member.pk for member, *_rest in planned}
+    paid = set(
+        PointEntry.objects.filter(rule__in=used_rules, member__in=members).values_list(
+            "member_id", "rule_id", "source_type_id", "source_id"
+        )
+    )
+    earned = {
+        (row["member"], row["rule"], row["awarded_on"]): row["n"]
+        for row in PointEntry.objects.filter(
+            rule__in=[pk for pk, rule in used_rules.items() if rule.daily_cap is not None], member__in=members
+        ).values("member", "rule", "awarded_on").annotate(n=Sum("amount")).order_by()
+    }
+    entries = []
+    for member, rule, source_type, source_id, when, day in planned:
+        key = (member.pk, rule.pk, source_type.pk, source_id)
+        if key in paid:
+            continue
+        amount = rule.points
+        if rule.daily_cap is not None:
+            so_far = earned.get((member.pk, rule.pk, day), 0)
+            amount = min(amount, rule.daily_cap - so_far)
+            if amount <= 0:
+                continue
+            earned[(member.pk, rule.pk, day)] = so_far + amount
+        paid.add(key)
+        entries.append(PointEntry(
+            member=member, rule=rule, amount=amount, source_type=source_type, source_id=source_id,
+            awarded_at=when, awarded_on=day,
+        ))
+    return PointEntry.objects.bulk_create(entries, ignore_conflicts=True)
+
+
 # Selectors
 
 

@@ -10,6 +10,7 @@ from members.points import (
     member_points_total,
     point_rule_for,
     points_award,
+    points_award_many,
 )
 from tests import factories
 
@@ -109,3 +110,18 @@ def test_ledger_and_ranking(world, sources):
     ranking = list(branch_ranking(world.branch, year=2026))
     assert [(m.name, m.points) for m in ranking] == [("李书记", 6), ("张三", 0)]
     assert [m.name for m in branch_ranking(world.general_branch)][0] == "李书记"
+
+
+def test_award_many_follows_the_same_rules(world, sources, django_assert_max_num_queries):
+    _rule(daily_cap=5)
+    member, secretary = world.member.member, world.secretary.member
+    points_award(member=member, code="meeting_attended", source=sources[0], when=_at(2026, 5, 1))
+    awards = [(member, "meeting_attended", source, _at(2026, 5, 1)) for source in sources]  # 1st already paid
+    awards += [(member, "meeting_attended", sources[0], _at(2026, 5, 1))]  # twice in one batch
+    awards += [(secretary, "checkin_on_time", sources[0], _at(2026, 5, 1))]
+    awards += [(member, "no_such_rule", sources[0], _at(2026, 5, 1))]
+    with django_assert_max_num_queries(12):
+        entries = points_award_many(awards)
+    assert sorted(e.amount for e in entries if e.member == member) == [1, 2]  # the cap of 5 a day
+    assert member_points_total(member) == 5 and member_points_total(secretary) == 1
+    assert points_award_many(awards) == []

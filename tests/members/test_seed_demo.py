@@ -13,13 +13,17 @@ from django.core.management import call_command
 from django.forms.models import model_to_dict
 from django.test import override_settings
 from django.urls import reverse
-from django.utils import translation
+from django.utils import timezone, translation
 
 from branches import demo_data
 from branches.models import Organization, Township, WorkPlace
 from branches.services import branch_suggest
+from meetings import demo_seed
+from meetings.article9 import article9_check
+from meetings.compliance import county_compliance
+from meetings.models import Attendance, Meeting, MeetingKind
 from members.management.commands.seed_demo import DEMO_PASSWORD, DEMO_TOTP_SECRET, VERIFIED_AT
-from members.models import Member, Position, User, VerificationClaim
+from members.models import Member, Notification, PointEntry, PointRule, Position, User, VerificationClaim
 from members.validators import id_birth_date, id_sex, validate_id_number, validate_phone
 from tests import factories
 
@@ -31,7 +35,10 @@ DEMO_EMAILS = [
 
 
 def _wipe():
-    for model in (Session, EmailAddress, Position, Member, User, Organization, WorkPlace):
+    for model in (
+        Meeting, PointEntry, PointRule, Notification, Session, EmailAddress, Position, Member, User,
+        Organization, WorkPlace,
+    ):
         model.objects.all().delete()
     Township.neighbours.through.objects.all().delete()
     Township.objects.all().delete()
@@ -79,6 +86,10 @@ def dump() -> dict:
         "emails": rows(EmailAddress.objects.all()),
         "positions": rows(Position.objects.all()),
         "claims": rows(VerificationClaim.objects.all()),
+        "meetings": rows(Meeting.objects.all(), ["invited_organizations"]),
+        "attendance": rows(Attendance.objects.all()),
+        "points": rows(PointEntry.objects.all()),
+        "point_rules": rows(PointRule.objects.all()),
     }
 
 
@@ -277,3 +288,30 @@ def test_demo_totp_code_prints_the_current_code():
     with translation.override("en"):
         call_command("demo_totp_code", stdout=out)
     assert f"code: {factories.totp_code(DEMO_TOTP_SECRET)}" in out.getvalue()
+
+
+def test_a_year_of_meetings_with_attendance_points_and_upcoming_ones(seeded):
+    now = timezone.now()
+    branch = Organization.objects.get(code=demo_data.DEMO_BRANCH_CODE)
+    meetings = Meeting.objects.filter(invited_organizations=branch)
+    past = meetings.filter(ends_at__lte=now)
+    assert past.count() >= 46 and all(m.minutes for m in past)
+    assert past.filter(starts_at__lt=now - datetime.timedelta(days=330)).exists()
+    assert set(past.values_list("kind", flat=True)) == set(MeetingKind.values)
+    upcoming = meetings.filter(starts_at__gt=now)
+    assert upcoming.count() >= 3
+    assert upcoming.filter(invited_organizations__code="LY-YD-TL-01").exists()  # a joint meeting
+    rows = Attendance.objects.filter(meeting__in=past)
+    present = rows.filter(checked_in_at__isnull=False).count()
+    leave = rows.filter(reply="leave").count()
+    # Members answer for the meetings since they joined the branch.
+    since = list(branch.members.values_list("member_since", flat=True))
+    expected = sum(timezone.localdate(m.starts_at) >= day for m in past for day in since)
+    assert present > expected * 0.7 and leave > 0 and present + leave < expected  # some absent
+    paid = PointEntry.objects.filter(rule__code="meeting_attended", member__organization=branch).count()
+    assert paid == present
+    # Of the branches with demo meetings, those that skipped meetings come first in the county view.
+    reports = county_compliance(Organization.objects.filter(code__in=demo_seed.BRANCH_CODES), now.year)
+    assert [r.organization.code for r in reports[:2]] == ["LY-YD-TL-04", "LY-YD-TL-03"]
+    # A long-absent member for the art. 9 warning.
+    assert any(n.member.organization == branch for n in article9_check(now=now))

@@ -5,13 +5,16 @@ import datetime
 import io
 import random
 from dataclasses import dataclass
+from importlib import import_module
 from zoneinfo import ZoneInfo
 
 from allauth.account.models import EmailAddress
+from django.apps import apps
 from django.contrib.auth.hashers import make_password
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management.base import BaseCommand
 from django.db import transaction
+from django.utils.module_loading import module_has_submodule
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
@@ -62,7 +65,7 @@ class DemoLogin:
 
 
 class Command(BaseCommand):
-    help = "Load the deterministic demo data (organization tree, 1,278 members, officers). Safe to re-run."
+    help = "Load the deterministic demo data (organizations, members, officers, meetings). Safe to re-run."
 
     def handle(self, *args, **options):
         with transaction.atomic():
@@ -103,7 +106,16 @@ def seed() -> tuple[dict[str, int], list[DemoLogin]]:
     _positions(created, assignments, users, organizations)
     logins += _claims(created, claim_cases, users, people, townships, places, organizations)
     _demo_authenticators(created, logins)
+    _app_demo_seeds(created)
     return created, logins
+
+
+def _app_demo_seeds(created) -> None:
+    """Every installed app's `demo_seed.seed(created)` (meetings, …), found like admin modules are, so that
+    members does not import the apps built on it."""
+    for config in apps.get_app_configs():
+        if module_has_submodule(config.module, "demo_seed"):
+            import_module(f"{config.name}.demo_seed").seed(created)
 
 
 def _demo_authenticators(created, logins) -> None:
