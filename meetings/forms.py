@@ -13,7 +13,7 @@ class DateTimeInput(forms.DateTimeInput):
     input_type = "datetime-local"
 
     def __init__(self, **kwargs):
-        super().__init__(format=DATETIME_FORMAT, **kwargs)
+        super().__init__(format=DATETIME_FORMAT, attrs={"class": "input"}, **kwargs)
 
 
 class MeetingForm(forms.ModelForm):
@@ -21,7 +21,10 @@ class MeetingForm(forms.ModelForm):
         queryset=None, required=False, widget=forms.CheckboxSelectMultiple,
         label=_("Also invite (joint meeting)"),
     )
-    video_url = forms.URLField(label=_("video link"), required=False, assume_scheme="https")
+    video_url = forms.URLField(
+        label=_("Video link"), required=False, assume_scheme="https",
+        widget=forms.URLInput(attrs={"class": "input"}),
+    )
 
     class Meta:
         model = Meeting
@@ -43,12 +46,15 @@ class MeetingForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.fields["organization"].queryset = organizations
         self.fields["invited_organizations"].queryset = organizations
-        if not editing and len(organizations) == 1:
+        if len(organizations) == 1:
+            # one branch: nothing to choose, no joint meeting to offer
             self.fields["organization"].initial = organizations[0].pk
+            del self.fields["invited_organizations"]
         for name in ("starts_at", "ends_at"):
             self.fields[name].input_formats = [DATETIME_FORMAT, "%Y-%m-%d %H:%M"]
         if editing:
             del self.fields["organization"]
+        if editing and "invited_organizations" in self.fields:
             organizer = self.instance.organization_id
             self.initial["invited_organizations"] = [
                 org for org in self.instance.invited_organizations.all() if org.pk != organizer

@@ -204,6 +204,15 @@ def test_meeting_page_shows_beijing_time_whatever_the_browsers_zone(client, worl
     assert 'datetime="2026-12-31T23:30:00+08:00"' in html
 
 
+def test_county_staff_schedule_a_joint_meeting(client, world):
+    data = form_data(world, invited_organizations=[world.other_branch.pk])
+    response = as_user(client, world.county_officer).post(reverse("meetings:schedule"), data)
+    assert response.status_code == 302
+    meeting = Meeting.objects.get()
+    assert set(meeting.invited_organizations.all()) == {world.branch, world.other_branch}
+    assert Notification.objects.filter(kind="meeting_scheduled", recipient=world.other_member).exists()
+
+
 def test_member_cannot_schedule(client, world):
     assert as_user(client, world.member).get(reverse("meetings:schedule")).status_code == 404
 
@@ -308,10 +317,10 @@ def test_minutes_and_a_private_attachment(client, world):
 # Query counts of the officers' other pages. Every page: user, positions, member (scope), and the
 # unread notifications (header).
 OFFICER_PAGES = [
-    # organizations exist; organizations (one to preselect); both organization lists in the form
-    ("schedule", False, 8),
-    # meeting with its organization; invited branches; both organization lists in the form
-    ("edit", True, 7),
+    # organizations exist; organizations (one: preselected, no joint meeting); the organization list
+    ("schedule", False, 7),
+    # meeting with its organization; organizations (one: no joint meeting to offer)
+    ("edit", True, 6),
     ("cancel", True, 5),  # meeting with its organization
     ("code", True, 5),  # meeting with its organization
     ("minutes", True, 6),  # meeting with its organization; attachments
