@@ -337,3 +337,11 @@ def test_officer_page_query_counts(client, world, django_assert_num_queries, nam
     with django_assert_num_queries(queries):
         response = client.get(url)
     assert response.status_code == 200
+
+
+def test_attendance_sheet_needs_two_factor_from_officers_who_must_have_it(world):
+    """The sheet lists many members: gated like a roster. Liaison officers are not made to use it."""
+    from members.security import mfa_gated
+
+    assert mfa_gated("meetings:sheet")
+    assert not mfa_gated("meetings:detail") and not mfa_gated("meetings:schedule")
