@@ -31,7 +31,8 @@ def test_the_beat_schedule_is_the_settings_one():
 
 
 @pytest.mark.parametrize("name", [
-    "notifications-sweep", "notifications-daily-digest", "id-photos-purge",
+    "notifications-sweep", "notifications-daily-digest", "id-photos-purge", "meeting-reminders",
+    "article9-meetings-check",
 ])
 def test_the_beat_schedule_has_every_periodic_task(name):
     assert name in app.conf.beat_schedule
