@@ -7,6 +7,8 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
+from members.models import User
+
 from . import checkin, notify, selectors
 from .models import Attendance, Meeting, MeetingAttachment
 
@@ -46,20 +48,31 @@ def _save(meeting: Meeting) -> None:
     meeting.save()
 
 
-def _invite(meeting: Meeting, organizations) -> None:
-    """Invited branches (always the organizer's), and one attendance row per invited member."""
+def _invite(meeting: Meeting, organizations) -> list[int]:
+    """Invited branches (always the organizer's), and one attendance row per invited member.
+
+    Returns the members newly invited. Rows of members no longer invited stay: they may have replied.
+    """
     meeting.invited_organizations.set({meeting.organization, *organizations})
     have = set(Attendance.objects.filter(meeting=meeting).values_list("member_id", flat=True))
-    members = selectors.invitees(meeting).values_list("pk", flat=True)
-    Attendance.objects.bulk_create(
-        [Attendance(meeting=meeting, member_id=pk) for pk in members if pk not in have]
+    new = [pk for pk in selectors.invitees(meeting).values_list("pk", flat=True) if pk not in have]
+    Attendance.objects.bulk_create([Attendance(meeting=meeting, member_id=pk) for pk in new])
+    return new
+
+
+def _notify(meeting: Meeting, *, kind: str, title: str, body: str, urgent: bool = False,
+            recipients=None) -> None:
+    notify.send(
+        recipients=selectors.invitee_accounts(meeting) if recipients is None else recipients,
+        kind=kind, title=title, body=body, url=reverse("meetings:detail", args=[meeting.pk]), urgent=urgent,
     )
 
 
-def _notify(meeting: Meeting, *, kind: str, title: str, body: str, urgent: bool = False) -> None:
-    notify.send(
-        recipients=selectors.invitee_accounts(meeting), kind=kind, title=title, body=body,
-        url=reverse("meetings:detail", args=[meeting.pk]), urgent=urgent,
+def _notify_scheduled(meeting: Meeting, *, recipients=None) -> None:
+    _notify(
+        meeting, kind="meeting_scheduled", title=_("Meeting: %(title)s") % {"title": meeting.title},
+        body=_("%(kind)s on %(when)s.") % {"kind": meeting.get_kind_display(), "when": when_text(meeting)},
+        recipients=recipients,
     )
 
 
@@ -69,10 +82,7 @@ def meeting_schedule(*, actor, organization, invited_organizations=(), **fields)
     meeting = Meeting(organization=organization, created_by=actor, **values)
     _save(meeting)
     _invite(meeting, invited_organizations)
-    _notify(
-        meeting, kind="meeting_scheduled", title=_("Meeting: %(title)s") % {"title": meeting.title},
-        body=_("%(kind)s on %(when)s.") % {"kind": meeting.get_kind_display(), "when": when_text(meeting)},
-    )
+    _notify_scheduled(meeting)
     return meeting
 
 
@@ -90,7 +100,9 @@ def meeting_update(*, actor, meeting: Meeting, invited_organizations=None, **fie
         meeting.reminder_24h_sent_at = meeting.reminder_1h_sent_at = None
     _save(meeting)
     if invited_organizations is not None:
-        _invite(meeting, invited_organizations)
+        new = _invite(meeting, invited_organizations)
+        if new:  # members of a branch added to the meeting hear of it as a new meeting
+            _notify_scheduled(meeting, recipients=User.objects.filter(member__in=new))
     if any(getattr(meeting, name) != value for name, value in before.items()):
         _notify(
             meeting, kind="meeting_changed", title=_("Meeting changed: %(title)s") % {"title": meeting.title},

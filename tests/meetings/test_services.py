@@ -213,3 +213,13 @@ def test_minutes_and_attachments(world, private_media):
     assert meeting.minutes == "一、学习" and meeting.minutes_updated_by == world.liaison
     assert attachment.name == "签到表.pdf"
     assert str(private_media) in attachment.file.path
+
+
+def test_a_branch_added_later_hears_of_the_meeting(world):
+    meeting = schedule(world)
+    meeting_update(actor=world.county_officer, meeting=meeting, invited_organizations=[world.other_branch])
+    assert Attendance.objects.filter(meeting=meeting).count() == 4
+    assert notified("meeting_scheduled") == [
+        "member@example.com", "other-member@example.com", "other-secretary@example.com",
+        "secretary@example.com",
+    ]
