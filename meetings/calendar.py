@@ -13,6 +13,7 @@ from .models import Meeting
 
 PAST_DAYS = 180  # how far back the feed reaches; phone calendars keep what they already have
 PRODID = "-//Tulou e-Branch//ebranch//EN"
+UID_DOMAIN = "ebranch.tulou"  # fixed, so a meeting keeps its UID whichever host name served the feed
 
 
 def calendar_token_renew(*, user: User) -> str:
@@ -63,10 +64,10 @@ def _utc(value: datetime.datetime) -> str:
 
 
 def meeting_location(meeting: Meeting) -> str:
-    return meeting.address or meeting.chat_group
+    return meeting.address or meeting.chat_group or meeting.video_url
 
 
-def calendar_feed(meetings, *, host: str, base_url: str, now=None) -> str:
+def calendar_feed(meetings, *, base_url: str, now=None) -> str:
     """The VCALENDAR text; `base_url` makes each meeting's page URL absolute."""
     stamp = _utc(now or timezone.now())
     lines = [
@@ -76,7 +77,7 @@ def calendar_feed(meetings, *, host: str, base_url: str, now=None) -> str:
     for meeting in meetings:
         lines += [
             "BEGIN:VEVENT",
-            f"UID:meeting-{meeting.pk}@{host}",
+            f"UID:meeting-{meeting.pk}@{UID_DOMAIN}",
             f"DTSTAMP:{stamp}",
             f"LAST-MODIFIED:{_utc(meeting.updated_at)}",
             f"DTSTART:{_utc(meeting.starts_at)}",

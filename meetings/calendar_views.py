@@ -23,10 +23,7 @@ def feed(request, token):
     member = getattr(user, "member", None) if user else None
     if member is None:
         raise Http404
-    text = calendar_feed(
-        calendar_meetings(member), host=request.get_host().split(":")[0],
-        base_url=request.build_absolute_uri("/").rstrip("/"),
-    )
+    text = calendar_feed(calendar_meetings(member), base_url=request.build_absolute_uri("/").rstrip("/"))
     response = HttpResponse(text, content_type="text/calendar; charset=utf-8")
     response["Cache-Control"] = "private, max-age=900"
     response["X-Robots-Tag"] = "noindex"

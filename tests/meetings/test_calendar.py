@@ -9,8 +9,9 @@ from meetings.models import Meeting, MeetingKind
 
 def _meeting(world, starts, *, branches=None, **fields):
     fields = {
-        "organization": world.branch, "kind": MeetingKind.THEME_DAY, "title": "主题党日", "starts_at": starts,
-        "ends_at": starts + datetime.timedelta(hours=2), "mode": Meeting.Mode.PORTAL, "created_by": world.secretary,
+        "organization": world.branch, "kind": MeetingKind.THEME_DAY, "title": "主题党日",
+        "starts_at": starts, "ends_at": starts + datetime.timedelta(hours=2), "mode": Meeting.Mode.PORTAL,
+        "created_by": world.secretary,
     } | fields
     m = Meeting.objects.create(**fields)
     m.invited_organizations.set(branches or [world.branch])
@@ -34,8 +35,8 @@ def test_feed_has_the_members_meetings(client, world):
     # 23:30 to 01:30 in Shanghai: across midnight, 15:30 to 17:30 UTC the day before.
     starts = timezone.make_aware(datetime.datetime(2026, 12, 1, 23, 30))
     joint = _meeting(
-        world, starts, title="Lecture; part 1, history", address="永定区 凤城镇, 1号", agenda="1. 学习\n2. 讨论",
-        branches=[world.other_branch, world.branch],
+        world, starts, title="Lecture; part 1, history", address="永定区 凤城镇, 1号",
+        agenda="1. 学习\n2. 讨论", branches=[world.other_branch, world.branch],
     )
     cancelled = _meeting(world, starts + datetime.timedelta(days=3), status=Meeting.Status.CANCELLED)
     _meeting(world, starts, title="other branch only", branches=[world.other_branch])
@@ -49,7 +50,7 @@ def test_feed_has_the_members_meetings(client, world):
     assert "\n" not in text.replace("\r\n", "")
     body = _unfold(text)
     assert body.count("BEGIN:VEVENT") == 2
-    assert f"UID:meeting-{joint.pk}@testserver" in body
+    assert f"UID:meeting-{joint.pk}@ebranch.tulou" in body
     assert "DTSTART:20261201T153000Z\r\nDTEND:20261201T173000Z" in body
     assert "SUMMARY:Lecture\\; part 1\\, history" in body
     assert "LOCATION:永定区 凤城镇\\, 1号" in body
