@@ -1,9 +1,9 @@
 """The art. 9 warning for meetings (DOMAIN.md): a member who missed the meetings of 6 consecutive months
 without leave is warned, and their branch secretary alerted. The portal never acts by itself.
 
-A month counts as missed when the member's branch held meetings that month that the member was entitled
-to (they belonged to the branch by then) and the member attended none and asked leave for none. A month
-without such meetings breaks the run. The notice is recorded once per run: its `month` is the first
+A month counts as missed when meetings were held that month that the member was entitled to (an
+attendance record: one is made for every invitee) and the member attended none and asked leave for none.
+A month without such meetings breaks the run. The notice is recorded once per run: its `month` is the first
 month of the run, so a run that goes on does not warn again (unique constraint `article9_once`).
 """
 
@@ -11,7 +11,6 @@ import datetime
 from collections import defaultdict
 
 from django.db import IntegrityError, transaction
-from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -20,7 +19,7 @@ from members.models import Article9Notice, Member, Position
 from members.notifications import notification_send
 
 from .compliance import held_meetings
-from .models import Attendance, Meeting
+from .models import Attendance
 
 MONTHS = 6
 LOOKBACK_MONTHS = 24
@@ -39,16 +38,14 @@ def _aware(day: datetime.date) -> datetime.datetime:
     return datetime.datetime.combine(day, datetime.time(), tzinfo=timezone.get_current_timezone())
 
 
-def missed_run(
-    member: Member, months_with_meetings: dict[datetime.date, list[tuple[int, datetime.date]]],
-    excused: set[int], last_month: datetime.date,
-) -> int:
-    """How many consecutive months, ending with `last_month`, the member missed."""
+def missed_run(months: dict[datetime.date, list[bool]], last_month: datetime.date) -> int:
+    """How many consecutive months, ending with `last_month`, were missed. `months` holds, per month, one
+    flag per meeting the member was entitled to: attended or on leave."""
     run = 0
     month = last_month
     for _i in range(LOOKBACK_MONTHS):
-        entitled = [pk for pk, day in months_with_meetings.get(month, []) if day >= member.member_since]
-        if not entitled or any(pk in excused for pk in entitled):
+        excused = months.get(month)
+        if not excused or any(excused):
             break
         run += 1
         month = _months_back(month, 1)
@@ -58,7 +55,9 @@ def missed_run(
 def article9_check(*, now: datetime.datetime | None = None) -> list[Article9Notice]:
     """Record and send the warnings due for the months completed before `now`; returns the new notices.
 
-    Runs in a fixed number of queries plus one savepoint and the notifications per new notice.
+    Entitled meetings are those with an attendance record of the member (made for every invitee when a
+    meeting is scheduled). Runs in a fixed number of queries, plus a savepoint and the notifications
+    per new notice.
     """
     now = now or timezone.now()
     this_month = _month_start(timezone.localdate(now))
@@ -66,47 +65,39 @@ def article9_check(*, now: datetime.datetime | None = None) -> list[Article9Noti
     start = _months_back(this_month, LOOKBACK_MONTHS)
 
     meetings = held_meetings(now).filter(starts_at__gte=_aware(start), starts_at__lt=_aware(this_month))
-    invitations = Meeting.invited_organizations.through.objects.filter(meeting__in=meetings).values_list(
-        "organization_id", "meeting_id", "meeting__starts_at"
+    rows = Attendance.objects.filter(meeting__in=meetings).values_list(
+        "member_id", "meeting__starts_at", "checked_in_at", "reply"
     )
-    by_org: dict[int, dict[datetime.date, list]] = defaultdict(lambda: defaultdict(list))
-    for org_id, meeting_id, starts_at in invitations:
-        day = timezone.localdate(starts_at)
-        by_org[org_id][_month_start(day)].append((meeting_id, day))
-    if not by_org:
-        return []
+    by_member: dict[int, dict[datetime.date, list[bool]]] = defaultdict(lambda: defaultdict(list))
+    for member_id, starts_at, checked_in_at, reply in rows:
+        month = _month_start(timezone.localdate(starts_at))
+        by_member[member_id][month].append(checked_in_at is not None or reply == Attendance.Reply.LEAVE)
 
-    excused_rows = Attendance.objects.filter(meeting__in=meetings).filter(
-        Q(checked_in_at__isnull=False) | Q(reply=Attendance.Reply.LEAVE)
-    ).values_list("member_id", "meeting_id")
-    excused: dict[int, set[int]] = defaultdict(set)
-    for member_id, meeting_id in excused_rows:
-        excused[member_id].add(meeting_id)
-
-    due = []
-    for member in Member.objects.filter(organization_id__in=by_org).select_related("user", "organization"):
-        run = missed_run(member, by_org[member.organization_id], excused[member.pk], last_month)
+    due = {}
+    for member_id, months in by_member.items():
+        run = missed_run(months, last_month)
         if run >= MONTHS:
-            due.append((member, _months_back(last_month, run - 1)))
+            due[member_id] = _months_back(last_month, run - 1)
     if not due:
         return []
 
     sent = set(
         Article9Notice.objects.filter(
-            cause=Article9Notice.Cause.MEETINGS, months=MONTHS, member__in=[m for m, _s in due]
+            cause=Article9Notice.Cause.MEETINGS, months=MONTHS, member_id__in=due
         ).values_list("member_id", "month")
     )
+    members = list(Member.objects.filter(pk__in=due).select_related("user").order_by("pk"))
     secretaries = defaultdict(list)
     for position in Position.objects.active().filter(
-        organization_id__in={m.organization_id for m, _s in due}, kind=Position.Kind.SECRETARY
+        organization_id__in={m.organization_id for m in members}, kind=Position.Kind.SECRETARY
     ).select_related("user"):
         secretaries[position.organization_id].append(position.user)
 
     notices = []
-    for member, run_start in due:
-        if (member.pk, run_start) in sent:
+    for member in members:
+        if (member.pk, due[member.pk]) in sent:
             continue
-        notice = _notice_record(member, run_start)
+        notice = _notice_record(member, due[member.pk])
         if notice is not None:
             _notice_send(member, notice, secretaries[member.organization_id])
             notices.append(notice)

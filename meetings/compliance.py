@@ -158,13 +158,9 @@ def county_compliance(
 
 
 def member_entitled_meetings(member: Member) -> QuerySet[Meeting]:
-    """Meetings the member was entitled to attend: those their branch was invited to since they joined
-    it, and any with an attendance record of theirs."""
-    zone = timezone.get_current_timezone()
-    since = datetime.datetime.combine(member.member_since, datetime.time(), tzinfo=zone)
-    return Meeting.objects.filter(
-        Q(invited_organizations=member.organization_id, starts_at__gte=since) | Q(attendances__member=member)
-    ).distinct()
+    """Meetings the member was entitled to attend: those with an attendance record of theirs (the meetings
+    app makes one for every invited member when a meeting is scheduled)."""
+    return Meeting.objects.filter(attendances__member=member)
 
 
 def member_attendance_history(member: Member, *, now=None) -> QuerySet[Meeting]:

@@ -109,11 +109,13 @@ def seed(created: dict) -> None:
     joint = next((m for m in meetings if m.organization.code == demo_data.DEMO_BRANCH_CODE
                   and m.kind == K.PARTY_LECTURE and m.starts_at > now), None)
     guest = next((b for b in branches if b.code == BRANCH_CODES[1]), None)
+    invitees = {m.pk: members.get(m.organization_id, []) for m in meetings}
     if joint and guest:
         links.append(invited(meeting_id=joint.pk, organization_id=guest.pk))
+        invitees[joint.pk] = invitees[joint.pk] + members.get(guest.pk, [])
     invited.objects.bulk_create(links)
 
-    attendances = _attendance(rng, meetings, members, now)
+    attendances = _attendance(rng, meetings, invitees, members, now)
     Attendance.objects.bulk_create(attendances)
     awards = []
     for a in attendances:
@@ -143,17 +145,17 @@ def _meeting(branch, user_id, kind, starts_at, *, minutes=False, mode=Meeting.Mo
     return meeting
 
 
-def _attendance(rng, meetings, members, now) -> list[Attendance]:
+def _attendance(rng, meetings, invitees, members, now) -> list[Attendance]:
     """Most present, some on leave, a few absent; the longest-standing member of each branch has been
-    absent for 7 months (an art. 9 case). Members answer only for meetings since they joined the branch."""
+    absent for 7 months (an art. 9 case). Like the meetings app, every invitee has a record; members are
+    invited only to meetings since they joined the branch."""
     rows = []
     long_absent = {
         org_id: min(roster, key=lambda m: (m.member_since, m.pk)).pk for org_id, roster in members.items()
     }
     for meeting in meetings:
-        roster = members.get(meeting.organization_id, [])
         past = meeting.ends_at <= now
-        for member in roster:
+        for member in invitees[meeting.pk]:
             draw = rng.random()
             if timezone.localdate(meeting.starts_at) < member.member_since:
                 continue
@@ -165,8 +167,11 @@ def _attendance(rng, meetings, members, now) -> list[Attendance]:
                         meeting=meeting, member=member, reply="leave", leave_reason=rng.choice(LEAVE_REASONS),
                         replied_at=now,
                     ))
+                else:
+                    rows.append(Attendance(meeting=meeting, member=member))
                 continue
-            if member.pk == long_absent[meeting.organization_id] and meeting.starts_at > now - ABSENT_FOR:
+            if member.pk == long_absent[member.organization_id] and meeting.starts_at > now - ABSENT_FOR:
+                rows.append(Attendance(meeting=meeting, member=member))
                 continue
             if draw < 0.08:
                 rows.append(Attendance(
@@ -181,4 +186,6 @@ def _attendance(rng, meetings, members, now) -> list[Attendance]:
                     checked_in_at=meeting.starts_at + datetime.timedelta(minutes=minutes),
                     checkin_method=rng.choice(("online", "online", "code")),
                 ))
+            else:
+                rows.append(Attendance(meeting=meeting, member=member))
     return rows

@@ -24,20 +24,22 @@ def _meeting(world, year, month, day=10, branches=None, status=Meeting.Status.SC
 
 @pytest.fixture
 def months(world):
-    """A joint meeting of both branches a month, January to October 2026 (members on the roster since
-    2020); everyone but the member attends them all."""
+    """A joint meeting of both branches a month, January to October 2026, everyone invited (an attendance
+    record each); everyone but the member attends them all."""
     branches = [world.branch, world.other_branch]
     meetings = {month: _meeting(world, 2026, month, branches=branches) for month in range(1, 11)}
     Attendance.objects.bulk_create(
         Attendance(meeting=m, member=u.member, checked_in_at=m.starts_at)
         for m in meetings.values() for u in (world.secretary, world.other_member, world.other_secretary)
     )
+    member = world.member.member
+    Attendance.objects.bulk_create(Attendance(meeting=m, member=member) for m in meetings.values())
     return meetings
 
 
 def _attend(world, meeting, **fields):
     fields = fields or {"checked_in_at": meeting.starts_at}
-    Attendance.objects.create(meeting=meeting, member=world.member.member, **fields)
+    Attendance.objects.filter(meeting=meeting, member=world.member.member).update(**fields)
 
 
 def test_five_months_missed_is_not_yet_a_warning(world, months):
@@ -59,7 +61,8 @@ def test_six_months_missed_warns_member_and_secretary_once(world, months):
     assert Notification.objects.count() == 2  # the other branch is not alerted
     # A repeated run, and next month's run while the absence goes on, send nothing again.
     assert article9_check(now=NOW) == []
-    _meeting(world, 2026, 11, branches=[world.branch])
+    november = _meeting(world, 2026, 11, branches=[world.branch])
+    Attendance.objects.create(meeting=november, member=world.member.member)
     assert article9_check(now=NOW + datetime.timedelta(days=30)) == []
     assert Article9Notice.objects.count() == 1 and Notification.objects.count() == 2
 
@@ -77,9 +80,9 @@ def test_a_month_without_meetings_breaks_the_run(world, months):
     assert article9_check(now=NOW) == []  # Aug–Oct missed, July without meetings
 
 
-def test_months_before_joining_the_branch_do_not_count(world, months):
-    world.member.member.member_since = datetime.date(2026, 6, 1)
-    world.member.member.save()
+def test_meetings_the_member_was_not_invited_to_do_not_count(world, months):
+    # Joined the branch in June: invited from then on only (no attendance record before).
+    Attendance.objects.filter(member=world.member.member, meeting__starts_at__month__lt=6).delete()
     assert article9_check(now=NOW) == []
 
 

@@ -4,7 +4,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from meetings.calendar import calendar_token_renew, ical_fold, ical_text
-from meetings.models import Meeting, MeetingKind
+from meetings.models import Attendance, Meeting, MeetingKind
+from members.models import Member
 
 
 def _meeting(world, starts, *, branches=None, **fields):
@@ -15,6 +16,9 @@ def _meeting(world, starts, *, branches=None, **fields):
     } | fields
     m = Meeting.objects.create(**fields)
     m.invited_organizations.set(branches or [world.branch])
+    # Every invitee gets an attendance record when a meeting is scheduled (meetings.services).
+    invitees = Member.objects.filter(organization__in=branches or [world.branch])
+    Attendance.objects.bulk_create(Attendance(meeting=m, member=member) for member in invitees)
     return m
 
 

@@ -105,14 +105,16 @@ def test_attendance_history(world):
     member.save()
     went = meeting(world, datetime.datetime(2026, 3, 1, 9))
     leave = meeting(world, datetime.datetime(2026, 4, 1, 9))
-    meeting(world, datetime.datetime(2026, 5, 1, 9))
-    meeting(world, datetime.datetime(2026, 12, 1, 9))  # future
-    meeting(world, datetime.datetime(2026, 5, 2, 9), branches=[world.other_branch])  # not invited
+    absent = meeting(world, datetime.datetime(2026, 5, 1, 9))
+    future = meeting(world, datetime.datetime(2026, 12, 1, 9))
+    meeting(world, datetime.datetime(2026, 5, 2, 9))  # before they joined: no record, not entitled
     Attendance.objects.create(meeting=went, member=member, checked_in_at=went.starts_at)
     Attendance.objects.create(meeting=leave, member=member, reply="leave", leave_reason="出差")
+    Attendance.objects.create(meeting=absent, member=member)
+    Attendance.objects.create(meeting=future, member=member, reply="attending")
     history = list(member_attendance_history(member, now=NOW))
     assert [m.starts_at.month for m in history] == [5, 4, 3]
-    assert history[0].my_attendance == [] and history[1].my_attendance[0].reply == "leave"
+    assert not history[0].my_attendance[0].attended and history[1].my_attendance[0].reply == "leave"
     assert history[2].my_attendance[0].attended
 
 
