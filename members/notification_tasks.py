@@ -54,27 +54,42 @@ def _release(pk: int, field: str) -> None:
 def notification_deliver(notification_id: int) -> int:
     """Send one notification's pending email and SMS; returns how many messages went out.
     A failed send puts the row back to pending for the next sweep."""
-    sent = 0
-    if _claim(notification_id, "email_state"):
-        notification = Notification.objects.select_related("recipient").get(pk=notification_id)
-        try:
-            _email(to=notification.recipient.email, template="notification", context={
-                "notification": notification, "link": _site_url(notification.url),
-                "user": notification.recipient,
-            })
-            sent += 1
-        except Exception:
-            _release(notification_id, "email_state")
-            logger.exception("Email for notification %s failed; it stays pending", notification_id)
-    if _claim(notification_id, "sms_state"):
-        notification = Notification.objects.select_related("recipient").get(pk=notification_id)
-        try:
-            sms_send(phone=notification.recipient.phone, message=notification.title)
-            sent += 1
-        except Exception:
-            _release(notification_id, "sms_state")
-            logger.exception("SMS for notification %s failed; it stays pending", notification_id)
-    return sent
+    return _email_one(notification_id) + _sms(notification_id)
+
+
+def _email_one(notification_id: int) -> int:
+    if not _claim(notification_id, "email_state"):
+        return 0
+    notification = Notification.objects.select_related("recipient").get(pk=notification_id)
+    if not notification.recipient.email:  # removed since: nothing to send to
+        Notification.objects.filter(pk=notification_id).update(email_state=Delivery.SKIPPED)
+        return 0
+    try:
+        _email(to=notification.recipient.email, template="notification", context={
+            "notification": notification, "link": _site_url(notification.url), "user": notification.recipient,
+        })
+    except Exception:
+        _release(notification_id, "email_state")
+        logger.exception("Email for notification %s failed; it stays pending", notification_id)
+        return 0
+    return 1
+
+
+def _sms(notification_id: int) -> int:
+    if not _claim(notification_id, "sms_state"):
+        return 0
+    notification = Notification.objects.select_related("recipient").get(pk=notification_id)
+    phone = notification.recipient.phone
+    if not phone:
+        Notification.objects.filter(pk=notification_id).update(sms_state=Delivery.SKIPPED)
+        return 0
+    try:
+        sms_send(phone=phone, message=notification.title)
+    except Exception:
+        _release(notification_id, "sms_state")
+        logger.exception("SMS for notification %s failed; it stays pending", notification_id)
+        return 0
+    return 1
 
 
 @shared_task

@@ -164,3 +164,16 @@ def test_the_digest_leaves_immediate_rows_alone(world):
     write([world.member])
     assert notifications_daily_digest() == 0
     assert Notification.objects.get().email_state == Delivery.PENDING
+
+
+def test_an_address_removed_before_delivery_is_skipped_not_retried(world, sms_outbox):
+    user = factories.user(phone="13912345678", email="gone@example.com")
+    pk = write([user], urgent=True)[0].pk
+    user.email = None
+    user.save()
+    assert notification_deliver(pk) == 1  # the SMS
+    notification = Notification.objects.get()
+    assert (notification.email_state, notification.sms_state) == (Delivery.SKIPPED, Delivery.SENT)
+    age()
+    assert notifications_sweep() == 0
+    assert mail.outbox == []
