@@ -7,6 +7,7 @@ from django.contrib.auth.models import PermissionsMixin
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from branches.models import Organization, Township, WorkPlace
@@ -474,7 +475,12 @@ class PointRule(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.name} ({self.year})"
+        return f"{self.display_name} ({self.year})"
+
+    @property
+    def display_name(self) -> str:
+        """The default rules' names are in the catalogue; names officers type are shown as typed."""
+        return gettext(self.name)
 
 
 class PointEntry(models.Model):

@@ -10,7 +10,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import IntegrityError, transaction
 from django.db.models import IntegerField, OuterRef, QuerySet, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
 from branches.models import Organization
@@ -45,10 +45,12 @@ def point_rule_for(*, organization: Organization, code: str, year: int) -> Point
     default = PointRule.objects.filter(year=year, code=code, organization__isnull=True).first()
     if default is None and code in DEFAULT_RULES:
         name, points, cap = DEFAULT_RULES[code]
+        with translation.override(None):  # stored in the source language, translated when shown
+            name = str(name)
         try:
             with transaction.atomic():
                 default = PointRule.objects.create(
-                    organization=None, year=year, code=code, name=str(name), points=points, daily_cap=cap
+                    organization=None, year=year, code=code, name=name, points=points, daily_cap=cap
                 )
         except IntegrityError:
             default = PointRule.objects.filter(year=year, code=code, organization__isnull=True).first()

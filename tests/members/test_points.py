@@ -125,3 +125,15 @@ def test_award_many_follows_the_same_rules(world, sources, django_assert_max_num
     assert sorted(e.amount for e in entries if e.member == member) == [1, 2]  # the cap of 5 a day
     assert member_points_total(member) == 5 and member_points_total(secretary) == 1
     assert points_award_many(awards) == []
+
+
+def test_default_rule_names_are_stored_in_the_source_language_and_shown_translated(world, sources):
+    from django.utils import translation
+
+    member = factories.member(organization=world.branch)
+    with translation.override("zh-hans"):
+        entry = _award(member, sources[0], _at(2026, 3, 2))
+        assert entry.rule.name == "Meeting attended"
+        assert entry.rule.display_name != "Meeting attended"
+    with translation.override("en"):
+        assert entry.rule.display_name == "Meeting attended"
