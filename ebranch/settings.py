@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "branches",
     "members",
     "meetings",
+    "dues",
 ]
 
 MIDDLEWARE = [

@@ -1,0 +1,8 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class DuesConfig(AppConfig):
+    default_auto_field = "django.db.models.BigAutoField"
+    name = "dues"
+    verbose_name = _("Dues")
