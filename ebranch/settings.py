@@ -124,6 +124,7 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": crontab(hour=19, minute=0),
     },
     # Daily, so a missed run is made up the next day; it warns once per run of missed months.
+    "dues-orders-reconcile": {"task": "dues.tasks_payments.orders_reconcile", "schedule": 60 * 5},
     "article9-meetings-check": {
         "task": "meetings.tasks_article9.article9_meetings_check",
         "schedule": crontab(hour=9, minute=30),

@@ -14,6 +14,8 @@ urlpatterns = [
     path("points/", include("members.points_urls")),
     path("compliance/", include("meetings.compliance_urls")),
     path("calendar/", include("meetings.calendar_urls")),
+    path("dues/pay/", include("dues.payment_urls")),
+    path("dues/sandbox/", include("dues.gateways.sandbox")),
     path("admin/", admin.site.urls),
     path("accounts/", include("allauth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),

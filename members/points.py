@@ -23,6 +23,7 @@ LEDGER_ZONE = ZoneInfo("Asia/Shanghai")
 DEFAULT_RULES = {
     "meeting_attended": (_("Meeting attended"), 2, None),
     "checkin_on_time": (_("Checked in on time"), 1, None),
+    "dues_on_time": (_("Dues paid on time"), 1, None),
 }
 
 

@@ -195,6 +195,14 @@ def member_notification_pk(world):
     return {"pk": notification.pk}
 
 
+def member_order(world):
+    from dues.models import PaymentOrder
+
+    return PaymentOrder.objects.get_or_create(
+        out_trade_no="WALK-ORDER", defaults={"member": world.member.member, "gateway": "sandbox", "amount": 1}
+    )[0]
+
+
 def meeting_pk(world):
     return {"pk": branch_meeting(world).pk}
 
@@ -325,6 +333,43 @@ EXPECTED: dict[str, list[Case]] = {
     "compliance:member_attendance": [
         Case(only("secretary", "liaison", "county_officer"), lambda world: {"pk": branch_member_pk(world)},
              label="branch"),
+    ],
+    # Paying dues (dues/payment_views.py): the pay page for verified members, an order's return page
+    # for its member, the gateway's notify endpoint (POST only), offline payments for those who manage
+    # the member; the sandbox's cashier page is public, like a hosted provider's.
+    "dues_pay:pay": [Case(verified_members())],
+    "dues_pay:return": [
+        Case(outcomes(NOT_FOUND, member=OK, anonymous=LOGIN, liaison=redirect("/verify/"),
+                      county_officer=redirect("/verify/")),
+             lambda world: {"out_trade_no": member_order(world).out_trade_no}),
+    ],
+    "dues_pay:notify": [Case(outcomes(METHOD_NOT_ALLOWED), lambda world: {"gateway": "sandbox"})],
+    "dues_pay:offline": [
+        Case(only("secretary", "county_officer"), lambda world: {"member_pk": branch_member_pk(world)},
+             label="branch"),
+    ],
+    "dues_sandbox:pay": [
+        Case(public(NOT_FOUND), lambda world: {"out_trade_no": "NO-SUCH-ORDER"}, label="unknown order"),
+    ],
+    # Dues (dues/views.py): the member's own pages; bases and a member's dues for those who manage them.
+    # Receipts (dues/receipt_views.py): the member and their branch's managers; the check page is public.
+    "receipts:download": [
+        Case(only("member", "secretary", "county_officer"), lambda world: {"pk": receipt_payment(world).pk})
+    ],
+    "receipts:verify": [
+        Case(outcomes(OK), lambda world: {"receipt_number": receipt_payment(world).receipt_number,
+                                          "check": receipt_payment(world).receipt_check}),
+        Case(outcomes(NOT_FOUND), lambda world: {"receipt_number": receipt_payment(world).receipt_number,
+                                                 "check": "forged"}, label="forged"),
+    ],
+    "dues:mine": [Case(verified_members())],
+    "dues:declare": [Case(verified_members())],
+    "dues:bases": [Case(only("secretary", "other_secretary", "county_officer"))],
+    "dues:approve": [Case(outcomes(METHOD_NOT_ALLOWED), yearly_base_pk)],  # POST only
+    "dues:member": [
+        Case(only("secretary", "county_officer"), lambda world: {"pk": branch_member_pk(world)}, label="branch"),
+        Case(only("other_secretary", "county_officer"), lambda world: {"pk": other_branch_member_pk(world)},
+             label="other_branch"),
     ],
     "set_language": [Case(public(redirect("/")))],
     # allauth: signed-in users are sent home from the entrance pages.

@@ -1,0 +1,333 @@
+"""Paying dues: online orders at a gateway, their callbacks, reconciliation, and offline payments.
+
+Whatever the gateway does, a bill is paid exactly once: the order row is locked while a callback is
+handled, its bills are locked and taken from unpaid to paid by a conditional update, trade numbers
+are unique, and an order whose bills someone else paid first is refunded.
+"""
+
+import datetime
+import logging
+import secrets
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import Sum
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from members.models import Member, Position
+from members.scope import Scope
+
+from .gateways import NotificationInvalid, gateway_default, gateway_get
+from .models import Bill, BranchDuesPolicy, GatewayNotification, Payment, PaymentOrder
+
+log = logging.getLogger(__name__)
+
+BACK_MONTHS = 6  # a member pays arrears this many months back; older ones only through an officer
+AHEAD_MONTHS = 3  # quarterly payment: this many months ahead, when the branch agreed
+REPORTING_THRESHOLD = Decimal("1000.00")
+CENT = Decimal("0.01")
+
+# Outcomes of a callback; the notify endpoint acknowledges only these.
+ACKNOWLEDGED = {"paid", "duplicate", "late", "failed", "ignored", "conflict_refunded"}
+
+
+def month_add(month: datetime.date, n: int) -> datetime.date:
+    total = month.year * 12 + month.month - 1 + n
+    return datetime.date(total // 12, total % 12 + 1, 1)
+
+
+def this_month(today: datetime.date | None = None) -> datetime.date:
+    return (today or timezone.localdate()).replace(day=1)
+
+
+def quarterly_allowed(member: Member) -> bool:
+    policies = BranchDuesPolicy.objects.filter(organization_id=member.organization_id, quarterly_allowed=True)
+    return policies.exists()
+
+
+def bills_payable(member: Member, *, today=None):
+    """The member's unpaid bills the member may pay online: up to BACK_MONTHS back, oldest first."""
+    current = this_month(today)
+    return Bill.objects.filter(
+        member=member, status=Bill.Status.UNPAID, period__gte=month_add(current, -BACK_MONTHS),
+        period__lte=month_add(current, AHEAD_MONTHS),
+    ).order_by("period")
+
+
+def bills_ahead(member: Member, *, today=None) -> list[Bill]:
+    """Bills for the coming months of a quarterly payment, created now from the approved yearly base."""
+    from .models import YearlyBase
+
+    current = this_month(today)
+    made = []
+    for n in range(1, AHEAD_MONTHS + 1):
+        period = month_add(current, n)
+        base = YearlyBase.objects.filter(
+            member=member, year=period.year, status=YearlyBase.Status.APPROVED, monthly_amount__isnull=False
+        ).first()
+        if base is None:
+            break
+        bill, _created = Bill.objects.get_or_create(
+            member=member, period=period,
+            defaults={"organization_id": member.organization_id, "amount": base.monthly_amount},
+        )
+        if bill.status == Bill.Status.UNPAID:
+            made.append(bill)
+    return made
+
+
+def _out_trade_no() -> str:
+    return f"{timezone.localdate():%Y%m%d}{secrets.token_hex(8).upper()}"
+
+
+def order_create(*, member: Member, bills, voluntary_amount=Decimal("0"), gateway: str | None = None,
+                 today=None) -> tuple[PaymentOrder, str]:
+    """An order for some of the member's own unpaid bills and an optional voluntary amount.
+
+    Returns the order and the URL of the gateway's pay page."""
+    bills = list(bills)
+    voluntary_amount = Decimal(voluntary_amount or 0).quantize(CENT)
+    if voluntary_amount < 0:
+        raise ValidationError(_("A voluntary amount cannot be negative."))
+    current = this_month(today)
+    for bill in bills:
+        if bill.member_id != member.pk or bill.status != Bill.Status.UNPAID:
+            raise ValidationError(_("Only your own unpaid bills can be paid."))
+        if bill.period < month_add(current, -BACK_MONTHS):
+            raise ValidationError(_("Bills more than 6 months old are paid through your branch."))
+        if bill.period > current and not (
+            bill.period <= month_add(current, AHEAD_MONTHS) and quarterly_allowed(member)
+        ):
+            raise ValidationError(_("Your branch has not agreed to payment in advance."))
+    amount = sum((b.amount for b in bills), Decimal("0")) + voluntary_amount
+    if amount <= 0:
+        raise ValidationError(_("Choose at least one bill or a voluntary amount."))
+    gw = gateway_get(gateway or gateway_default())
+    with transaction.atomic():
+        order = PaymentOrder.objects.create(
+            member=member, gateway=gw.name, out_trade_no=_out_trade_no(), amount=amount,
+            voluntary_amount=voluntary_amount,
+        )
+        order.bills.set(bills)
+    return order, gw.create_order(order)
+
+
+# Payments
+
+
+def _receipt_number(year: int) -> str:
+    prefix = f"{getattr(settings, 'DUES_RECEIPT_PREFIX', 'YD')}-{year}-"
+    last = (
+        Payment.objects.filter(receipt_number__startswith=prefix).order_by("-receipt_number")
+        .values_list("receipt_number", flat=True).first()
+    )
+    n = int(last.rsplit("-", 1)[1]) + 1 if last else 1
+    return f"{prefix}{n:06d}"
+
+
+def _payment_create(**fields) -> Payment:
+    """A payment with the next receipt number of its year (retried when another took it meanwhile)."""
+    year = timezone.localtime(fields.get("paid_at") or timezone.now()).year
+    for attempt in range(10):
+        number = _receipt_number(year)
+        if attempt:
+            number = f"{number}{secrets.randbelow(10)}" if attempt > 5 else number
+        try:
+            with transaction.atomic():
+                return Payment.objects.create(
+                    receipt_number=number, receipt_check=secrets.token_urlsafe(16)[:20], **fields
+                )
+        except IntegrityError:
+            continue
+    raise IntegrityError("no free receipt number")
+
+
+def _after_payment(payment: Payment, bills: list[Bill]) -> None:
+    """Receipt, on-time points and the upward report of a large voluntary payment, after commit."""
+    payment_id = payment.pk
+
+    def enqueue_receipt():
+        try:
+            from dues.receipts import receipt_generate  # written with the receipts piece
+        except ImportError:
+            return
+        receipt_generate.delay(payment_id)
+
+    transaction.on_commit(enqueue_receipt)
+    paid_on = timezone.localtime(payment.paid_at).date()
+    from members.points import points_award
+
+    for bill in bills:
+        if paid_on < month_add(bill.period, 1):
+            points_award(member=payment.member, code="dues_on_time", source=bill, when=payment.paid_at)
+    if payment.flagged_for_reporting:
+        _report_upward(payment)
+
+
+def _report_upward(payment: Payment) -> None:
+    from members.notifications import notification_send
+
+    org = payment.organization
+    paths = [org.path[:i] for i in range(org.steplen, len(org.path) + 1, org.steplen)]
+    overseers = {
+        p.user for p in Position.objects.active().filter(
+            organization__path__in=paths, kind__in=Position.OVERSIGHT_KINDS
+        ).select_related("user")
+    }
+    if overseers:
+        notification_send(
+            recipients=list(overseers), kind="dues_voluntary_reported",
+            title=_("Voluntary dues of %(amount)s yuan to report") % {"amount": payment.voluntary_amount},
+            body=_("%(org)s received a single voluntary payment of %(amount)s yuan (receipt %(number)s).") % {
+                "org": org.name, "amount": payment.voluntary_amount, "number": payment.receipt_number,
+            },
+        )
+
+
+def _settle(order_pk: int, *, gateway_trade_no: str) -> str:
+    """Book a paid order: its bills paid exactly once, or the order refunded. Returns the outcome."""
+    refund = None
+    with transaction.atomic():
+        order = PaymentOrder.objects.select_for_update().select_related("member").get(pk=order_pk)
+        if order.status in (PaymentOrder.Status.PAID, PaymentOrder.Status.REFUNDED):
+            return "duplicate" if order.gateway_trade_no == gateway_trade_no else "late"
+        if PaymentOrder.objects.filter(gateway_trade_no=gateway_trade_no).exclude(pk=order.pk).exists():
+            return "trade_no_reused"
+        bill_ids = list(order.bills.values_list("pk", flat=True))
+        bills = list(Bill.objects.select_for_update().filter(pk__in=bill_ids).order_by("pk"))
+        order.gateway_trade_no = gateway_trade_no
+        order.paid_at = timezone.now()
+        if any(b.status != Bill.Status.UNPAID for b in bills):
+            order.status = PaymentOrder.Status.REFUNDED
+            order.save(update_fields=["gateway_trade_no", "paid_at", "status"])
+            refund = order
+        else:
+            member = order.member
+            payment = _payment_create(
+                member=member, organization_id=member.organization_id, amount=order.amount,
+                voluntary_amount=order.voluntary_amount,
+                flagged_for_reporting=order.voluntary_amount >= REPORTING_THRESHOLD,
+                method=Payment.Method.ONLINE, reference=gateway_trade_no, paid_at=order.paid_at,
+            )
+            updated = Bill.objects.filter(pk__in=bill_ids, status=Bill.Status.UNPAID).update(
+                status=Bill.Status.PAID, payment=payment
+            )
+            if updated != len(bill_ids):  # cannot happen under the row locks; never pay a bill twice
+                raise IntegrityError("bills changed under lock")
+            order.status = PaymentOrder.Status.PAID
+            order.payment = payment
+            order.save(update_fields=["gateway_trade_no", "paid_at", "status", "payment"])
+            _after_payment(payment, bills)
+    if refund is not None:
+        log.warning("order %s: a bill was already paid; refunding", refund.out_trade_no)
+        gateway_get(refund.gateway).refund(refund, refund.amount)
+        return "conflict_refunded"
+    return "paid"
+
+
+def _order_fail(order_pk: int) -> str:
+    updated = PaymentOrder.objects.filter(pk=order_pk, status=PaymentOrder.Status.PENDING).update(
+        status=PaymentOrder.Status.FAILED
+    )
+    return "failed" if updated else "ignored"
+
+
+def _jsonable(payload) -> dict:
+    plain = (str, int, bool, type(None))
+    return {str(k): v if isinstance(v, plain) else str(v) for k, v in dict(payload).items()}
+
+
+def notification_handle(*, gateway: str, payload: dict) -> GatewayNotification:
+    """Handle one callback as received; always stored. `outcome` in ACKNOWLEDGED means processed."""
+    gw = gateway_get(gateway)
+    order = None
+    valid = False
+    try:
+        data = gw.verify_notification(payload)
+        valid = True
+        order = PaymentOrder.objects.filter(gateway=gw.name, out_trade_no=data["out_trade_no"]).first()
+        if order is None:
+            outcome = "unknown_order"
+        elif data["amount"] != order.amount:
+            outcome = "wrong_amount"
+        elif data["status"] == "paid":
+            outcome = _settle(order.pk, gateway_trade_no=data["gateway_trade_no"])
+        elif data["status"] == "failed":
+            outcome = _order_fail(order.pk)
+        else:
+            outcome = "ignored"
+    except NotificationInvalid:
+        outcome = "bad_signature"
+    return GatewayNotification.objects.create(
+        gateway=gw.name, order=order, payload=_jsonable(payload), signature_valid=valid, outcome=outcome
+    )
+
+
+def orders_reconcile(*, older_than_minutes: int = 15, close_after_hours: int = 24) -> dict:
+    """Ask the gateway about orders left pending, and book what it says."""
+    now = timezone.now()
+    counts = {"paid": 0, "failed": 0, "closed": 0}
+    pending = PaymentOrder.objects.filter(
+        status=PaymentOrder.Status.PENDING,
+        created_at__lt=now - datetime.timedelta(minutes=older_than_minutes),
+    )
+    for order in pending:
+        result = gateway_get(order.gateway).query_order(order)
+        if result["status"] == "paid" and result.get("amount") == order.amount:
+            outcome = _settle(order.pk, gateway_trade_no=result["gateway_trade_no"])
+            counts["paid"] += outcome == "paid"
+        elif result["status"] == "failed":
+            counts["failed"] += _order_fail(order.pk) == "failed"
+        elif order.created_at < now - datetime.timedelta(hours=close_after_hours):
+            counts["closed"] += PaymentOrder.objects.filter(
+                pk=order.pk, status=PaymentOrder.Status.PENDING
+            ).update(status=PaymentOrder.Status.CLOSED)
+    return counts
+
+
+def payment_record_offline(*, actor, member: Member, bills, amount, method: str, reference: str) -> Payment:
+    """An officer records cash or a bank transfer for some of the member's unpaid bills (any age)."""
+    if not Scope(actor).can_manage(member.organization):
+        raise PermissionDenied
+    if method not in (Payment.Method.CASH, Payment.Method.BANK_TRANSFER):
+        raise ValidationError(_("Choose cash or bank transfer."))
+    reference = (reference or "").strip()
+    if not reference:
+        raise ValidationError(_("Enter the reference of the payment."))
+    amount = Decimal(amount).quantize(CENT)
+    bill_ids = [b.pk for b in bills]
+    with transaction.atomic():
+        locked = list(Bill.objects.select_for_update().filter(pk__in=bill_ids).order_by("pk"))
+        if len(locked) != len(set(bill_ids)) or any(
+            b.member_id != member.pk or b.status != Bill.Status.UNPAID for b in locked
+        ):
+            raise ValidationError(_("Only the member's unpaid bills can be paid."))
+        due = sum((b.amount for b in locked), Decimal("0"))
+        if amount < due or amount <= 0:
+            raise ValidationError(_("The amount is less than the bills chosen (%(due)s).") % {"due": due})
+        voluntary = amount - due
+        payment = _payment_create(
+            member=member, organization_id=member.organization_id, amount=amount, voluntary_amount=voluntary,
+            flagged_for_reporting=voluntary >= REPORTING_THRESHOLD, method=method, reference=reference,
+            recorded_by=actor,
+        )
+        Bill.objects.filter(pk__in=bill_ids, status=Bill.Status.UNPAID).update(
+            status=Bill.Status.PAID, payment=payment
+        )
+        _after_payment(payment, locked)
+    return payment
+
+
+def ledger_balanced(member_ids=None) -> bool:
+    """Sum of payments = sum of paid bills + voluntary amounts."""
+    payments = Payment.objects.all()
+    bills = Bill.objects.filter(status=Bill.Status.PAID)
+    if member_ids is not None:
+        payments, bills = payments.filter(member_id__in=member_ids), bills.filter(member_id__in=member_ids)
+    paid = payments.aggregate(s=Sum("amount"))["s"] or Decimal("0")
+    voluntary = payments.aggregate(s=Sum("voluntary_amount"))["s"] or Decimal("0")
+    billed = bills.aggregate(s=Sum("amount"))["s"] or Decimal("0")
+    return paid == billed + voluntary
