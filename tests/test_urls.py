@@ -351,26 +351,6 @@ EXPECTED: dict[str, list[Case]] = {
     "dues_sandbox:pay": [
         Case(public(NOT_FOUND), lambda world: {"out_trade_no": "NO-SUCH-ORDER"}, label="unknown order"),
     ],
-    # Dues (dues/views.py): the member's own pages; bases and a member's dues for those who manage them.
-    # Receipts (dues/receipt_views.py): the member and their branch's managers; the check page is public.
-    "receipts:download": [
-        Case(only("member", "secretary", "county_officer"), lambda world: {"pk": receipt_payment(world).pk})
-    ],
-    "receipts:verify": [
-        Case(outcomes(OK), lambda world: {"receipt_number": receipt_payment(world).receipt_number,
-                                          "check": receipt_payment(world).receipt_check}),
-        Case(outcomes(NOT_FOUND), lambda world: {"receipt_number": receipt_payment(world).receipt_number,
-                                                 "check": "forged"}, label="forged"),
-    ],
-    "dues:mine": [Case(verified_members())],
-    "dues:declare": [Case(verified_members())],
-    "dues:bases": [Case(only("secretary", "other_secretary", "county_officer"))],
-    "dues:approve": [Case(outcomes(METHOD_NOT_ALLOWED), yearly_base_pk)],  # POST only
-    "dues:member": [
-        Case(only("secretary", "county_officer"), lambda world: {"pk": branch_member_pk(world)}, label="branch"),
-        Case(only("other_secretary", "county_officer"), lambda world: {"pk": other_branch_member_pk(world)},
-             label="other_branch"),
-    ],
     "set_language": [Case(public(redirect("/")))],
     # allauth: signed-in users are sent home from the entrance pages.
     "account_login": [Case(outcomes(redirect("/"), anonymous=OK))],
