@@ -129,6 +129,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "meetings.tasks_article9.article9_meetings_check",
         "schedule": crontab(hour=9, minute=30),
     },
+    # The month's dues bills, on the 1st; idempotent, so a rerun makes none.
+    "dues-bills-generate": {
+        "task": "dues.tasks.bills_generate_monthly",
+        "schedule": crontab(day_of_month=1, hour=0, minute=10),
+    },
 }
 
 AUTH_USER_MODEL = "members.User"

@@ -14,6 +14,7 @@ urlpatterns = [
     path("points/", include("members.points_urls")),
     path("compliance/", include("meetings.compliance_urls")),
     path("calendar/", include("meetings.calendar_urls")),
+    path("dues/", include("dues.urls")),
     path("dues/pay/", include("dues.payment_urls")),
     path("dues/sandbox/", include("dues.gateways.sandbox")),
     path("admin/", admin.site.urls),

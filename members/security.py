@@ -29,6 +29,8 @@ MFA_GATED_VIEWS = (
     "reveal:",
     "meetings:sheet",
     "compliance:member_attendance",
+    "dues:bases",
+    "dues:member",
 )
 
 # Session key of an officer's last request, in epoch seconds; written at most once a minute.

@@ -207,6 +207,16 @@ def meeting_pk(world):
     return {"pk": branch_meeting(world).pk}
 
 
+def yearly_base_pk(world):
+    from dues.models import YearlyBase
+
+    member = world.member.member
+    yearly, _ = YearlyBase.objects.get_or_create(
+        member=member, year=2026, defaults={"category": "employed", "declared_base": 4000}
+    )
+    return {"pk": yearly.pk}
+
+
 def attendance_pk(world):
     meeting = branch_meeting(world)
     return {"pk": meeting.pk, "attendance_pk": meeting.attendances.first().pk}
@@ -333,6 +343,16 @@ EXPECTED: dict[str, list[Case]] = {
     "compliance:member_attendance": [
         Case(only("secretary", "liaison", "county_officer"), lambda world: {"pk": branch_member_pk(world)},
              label="branch"),
+    ],
+    # Dues (dues/views.py): the member's own pages; bases and a member's dues for those who manage them.
+    "dues:mine": [Case(verified_members())],
+    "dues:declare": [Case(verified_members())],
+    "dues:bases": [Case(only("secretary", "other_secretary", "county_officer"))],
+    "dues:approve": [Case(outcomes(METHOD_NOT_ALLOWED), yearly_base_pk)],  # POST only
+    "dues:member": [
+        Case(only("secretary", "county_officer"), lambda world: {"pk": branch_member_pk(world)}, label="branch"),
+        Case(only("other_secretary", "county_officer"), lambda world: {"pk": other_branch_member_pk(world)},
+             label="other_branch"),
     ],
     # Paying dues (dues/payment_views.py): the pay page for verified members, an order's return page
     # for its member, the gateway's notify endpoint (POST only), offline payments for those who manage
