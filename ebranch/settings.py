@@ -129,6 +129,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "meetings.tasks_article9.article9_meetings_check",
         "schedule": crontab(hour=9, minute=30),
     },
+    # Daily too: a member is warned once a month from 3 months behind, the secretary once per run at 6.
+    "dues-arrears-check": {
+        "task": "dues.tasks_arrears.dues_arrears_check",
+        "schedule": crontab(hour=10, minute=0),
+    },
     # The month's dues bills, on the 1st; idempotent, so a rerun makes none.
     "dues-bills-generate": {
         "task": "dues.tasks.bills_generate_monthly",

@@ -17,6 +17,7 @@ urlpatterns = [
     path("dues/", include("dues.urls")),
     path("dues/pay/", include("dues.payment_urls")),
     path("dues/sandbox/", include("dues.gateways.sandbox")),
+    path("dues/reports/", include("dues.report_urls")),
     path("admin/", admin.site.urls),
     path("accounts/", include("allauth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),

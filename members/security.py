@@ -29,6 +29,7 @@ MFA_GATED_VIEWS = (
     "reveal:",
     "meetings:sheet",
     "compliance:member_attendance",
+    "dues_reports:branch",
     "dues:bases",
     "dues:member",
 )

@@ -354,6 +354,14 @@ EXPECTED: dict[str, list[Case]] = {
         Case(only("other_secretary", "county_officer"), lambda world: {"pk": other_branch_member_pk(world)},
              label="other_branch"),
     ],
+    # Dues reports (dues/report_views.py): a branch's month for those who read its roster, the county
+    # overview and its export for overseers.
+    "dues_reports:county": [Case(only("county_officer"))],
+    "dues_reports:county_xlsx": [Case(only("county_officer"))],
+    "dues_reports:branch": [
+        Case(only("secretary", "liaison", "county_officer"), branch, label="branch"),
+        Case(only("other_secretary", "county_officer"), other_branch, label="other_branch"),
+    ],
     # Paying dues (dues/payment_views.py): the pay page for verified members, an order's return page
     # for its member, the gateway's notify endpoint (POST only), offline payments for those who manage
     # the member; the sandbox's cashier page is public, like a hosted provider's.

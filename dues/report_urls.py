@@ -1,0 +1,11 @@
+from django.urls import path
+
+from . import report_views as views
+
+app_name = "dues_reports"
+
+urlpatterns = [
+    path("", views.county, name="county"),
+    path("county.xlsx", views.county_xlsx, name="county_xlsx"),
+    path("branches/<int:pk>/", views.branch, name="branch"),
+]

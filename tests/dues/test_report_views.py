@@ -1,0 +1,107 @@
+from decimal import Decimal
+from io import BytesIO
+
+import pytest
+from django.urls import reverse
+from openpyxl import load_workbook
+
+from dues.reports import month_start, months_back
+from tests import factories
+from tests.dues.test_reports import bill
+
+THIS = month_start()
+LAST = months_back(THIS, 1)
+
+
+@pytest.fixture
+def month(world):
+    a = factories.member(organization=world.branch, name="欠费甲")
+    b = factories.member(organization=world.branch, name="按时乙")
+    bill(a, THIS, "15.00")
+    bill(a, LAST, "15.00")
+    bill(b, THIS, "30.00", paid=True)
+    bill(factories.member(organization=world.other_branch), THIS, "10.00", paid=True)
+    return a, b
+
+
+def more_branches(world, n):
+    for i in range(n):
+        branch = factories.organization(parent=world.general_branch, name=f"新支部{i}", code=f"LY-YD-G-2{i}")
+        for j in range(3):
+            bill(factories.member(organization=branch), THIS, "5.00", paid=j == 0)
+
+
+def test_branch_page(en, world, month, django_assert_num_queries):
+    en.force_login(world.liaison)
+    url = reverse("dues_reports:branch", args=[world.branch.pk])
+    # user, positions, organization, the month's sums, arrears, unread notifications, member (nav)
+    with django_assert_num_queries(7):
+        page = en.get(url)
+    assert page.status_code == 200
+    text = page.text
+    assert "¥45.00" in text and "¥30.00" in text and "66.7%" in text
+    assert "欠费甲" in text and "按时乙" not in text
+    assert "1 member with unpaid dues" in text
+    for persona in (world.other_secretary, world.member):
+        en.force_login(persona)
+        assert en.get(url).status_code == 404
+
+
+def test_branch_page_queries_do_not_grow_with_members(en, world, month, django_assert_num_queries):
+    for _i in range(10):
+        bill(factories.member(organization=world.branch), THIS, "1.00")
+    en.force_login(world.liaison)
+    with django_assert_num_queries(7):
+        page = en.get(reverse("dues_reports:branch", args=[world.branch.pk]))
+    assert "11 members with unpaid dues" in page.text
+
+
+def test_branch_page_month_choice(en, world, month):
+    en.force_login(world.liaison)
+    url = reverse("dues_reports:branch", args=[world.branch.pk])
+    page = en.get(url, {"month": f"{LAST:%Y-%m}"})
+    assert "¥15.00" in page.text and "0.0%" in page.text
+    assert en.get(url, {"month": "1999-01"}).context["period"] == THIS  # outside the list: this month
+    assert en.get(url, {"month": "nonsense"}).context["period"] == THIS
+
+
+@pytest.mark.parametrize("extra", [0, 4])
+def test_county_page(en, world, month, extra, django_assert_num_queries):
+    more_branches(world, extra)
+    en.force_login(world.county_officer)
+    url = reverse("dues_reports:county")
+    # user, positions, branches, the month's sums, members behind, unread notifications, member (nav)
+    with django_assert_num_queries(7):
+        page = en.get(url)
+    assert page.status_code == 200
+    text = page.text
+    assert "<svg" in text and text.count("<rect") == 2 * (2 + extra)
+    assert "<script" not in text.split("<svg")[1].split("</svg>")[0]
+    assert "66.7%" in text and "100.0%" in text
+    assert text.index("厦门第一支部") < text.index("深圳第一支部")  # lowest rate first
+    for persona in (world.secretary, world.liaison, world.member):
+        en.force_login(persona)
+        assert en.get(url).status_code == 404
+    en.logout()
+    assert en.get(url).status_code == 302
+
+
+def test_county_chart_bar_widths(en, world, month):
+    en.force_login(world.county_officer)
+    chart = en.get(reverse("dues_reports:county")).context["chart"]
+    assert [(b.label, b.width, b.low) for b in chart["bars"]] == [
+        ("厦门第一支部", 133, True), ("深圳第一支部", 200, False),
+    ]
+
+
+def test_county_xlsx(en, world, month):
+    en.force_login(world.county_officer)
+    response = en.get(reverse("dues_reports:county_xlsx"), {"month": f"{THIS:%Y-%m}"})
+    assert response.status_code == 200
+    assert response["Content-Disposition"] == f'attachment; filename="dues-{THIS:%Y-%m}.xlsx"'
+    rows = list(load_workbook(BytesIO(response.content)).active.iter_rows(values_only=True))
+    assert [(r[0], Decimal(str(r[3])), Decimal(str(r[4])), r[6]) for r in rows[1:]] == [
+        ("厦门第一支部", Decimal("45"), Decimal("30"), 1), ("深圳第一支部", Decimal("10"), Decimal("10"), 0),
+    ]
+    en.force_login(world.secretary)
+    assert en.get(reverse("dues_reports:county_xlsx")).status_code == 404
