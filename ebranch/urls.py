@@ -10,6 +10,7 @@ urlpatterns = [
     path("verify/", include("members.verification_urls")),
     path("branches/", include("members.organization_urls")),
     path("meetings/", include("meetings.urls")),
+    path("receipts/", include("dues.receipt_urls")),
     path("", include("members.notification_urls")),
     path("points/", include("members.points_urls")),
     path("compliance/", include("meetings.compliance_urls")),

@@ -217,6 +217,18 @@ def yearly_base_pk(world):
     return {"pk": yearly.pk}
 
 
+def receipt_payment(world):
+    from dues.models import Payment
+
+    member = world.member.member
+    payment, _ = Payment.objects.get_or_create(
+        receipt_number="R2026URLS01",
+        defaults={"member": member, "organization": member.organization, "amount": 25,
+                  "method": "cash", "receipt_check": "urlscheck"},
+    )
+    return payment
+
+
 def attendance_pk(world):
     meeting = branch_meeting(world)
     return {"pk": meeting.pk, "attendance_pk": meeting.attendances.first().pk}
@@ -343,6 +355,16 @@ EXPECTED: dict[str, list[Case]] = {
     "compliance:member_attendance": [
         Case(only("secretary", "liaison", "county_officer"), lambda world: {"pk": branch_member_pk(world)},
              label="branch"),
+    ],
+    # Receipts (dues/receipt_views.py): the member and their branch's managers; the check page is public.
+    "receipts:download": [
+        Case(only("member", "secretary", "county_officer"), lambda world: {"pk": receipt_payment(world).pk})
+    ],
+    "receipts:verify": [
+        Case(outcomes(OK), lambda world: {"receipt_number": receipt_payment(world).receipt_number,
+                                          "check": receipt_payment(world).receipt_check}),
+        Case(outcomes(NOT_FOUND), lambda world: {"receipt_number": receipt_payment(world).receipt_number,
+                                                 "check": "forged"}, label="forged"),
     ],
     # Dues (dues/views.py): the member's own pages; bases and a member's dues for those who manage them.
     "dues:mine": [Case(verified_members())],

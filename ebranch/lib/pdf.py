@@ -1,0 +1,25 @@
+"""HTML templates to PDF with WeasyPrint. Fonts come from @font-face rules pointing at local files."""
+
+from functools import lru_cache
+
+from django.conf import settings
+from django.template.loader import render_to_string
+
+
+@lru_cache(maxsize=1)
+def font_config():
+    from weasyprint.text.fonts import FontConfiguration
+
+    return FontConfiguration()
+
+
+def html_to_pdf(html: str) -> bytes:
+    from weasyprint import HTML
+
+    # base_url lets templates refer to static files (fonts) by relative path.
+    base_url = str(settings.BASE_DIR / "static") + "/"
+    return HTML(string=html, base_url=base_url).write_pdf(font_config=font_config())
+
+
+def render_to_pdf(template_name: str, context: dict) -> bytes:
+    return html_to_pdf(render_to_string(template_name, context))
