@@ -4,7 +4,8 @@
 
 Each of --receipts payments (1–3 months and sometimes a voluntary part, names with a rare character
 now and then) is rendered twice, interleaved: (a) the receipt template to HTML only (context with
-the QR code, template), (b) the full PDF as the Celery task makes it (dues.receipts.receipt_pdf).
+the QR code, template), (b) the full PDF as the Celery task makes it (dues.receipts.receipt_pdf),
+and (c) WeasyPrint's floor: a one-line document, to tell the machine's speed from the template's.
 The first PDF (font loading) is reported apart and left out of the medians. The issue's targets:
 median under 100 ms and under 100 KB per receipt. Data in var/bench-receipts.sqlite3; results also
 in bench/out/receipts-<date>.json.
@@ -92,8 +93,15 @@ def main() -> None:
     receipt_pdf(payments[0])
     first_ms = (time.perf_counter() - started) * 1000
 
-    html_ms, pdf_ms, html_kb, pdf_kb = [], [], [], []
+    from weasyprint import HTML
+
+    from ebranch.lib.pdf import font_config
+
+    html_ms, pdf_ms, html_kb, pdf_kb, floor_ms = [], [], [], [], []
     for payment in payments:
+        started = time.perf_counter()
+        HTML(string="<p>党费 dues</p>").write_pdf(font_config=font_config())
+        floor_ms.append((time.perf_counter() - started) * 1000)
         started = time.perf_counter()
         with translation.override(settings.LANGUAGE_CODE):
             html = render_to_string(TEMPLATE, receipt_context(payment))
@@ -110,6 +118,8 @@ def main() -> None:
         "html_median_ms": round(statistics.median(html_ms), 2),
         "pdf_median_ms": round(statistics.median(pdf_ms), 1),
         "pdf_p90_ms": round(sorted(pdf_ms)[int(len(pdf_ms) * 0.9)], 1),
+        "weasyprint_floor_ms": round(statistics.median(floor_ms), 1),
+        "ratio_pdf_to_floor": round(statistics.median(pdf_ms) / statistics.median(floor_ms), 2),
         "ratio_pdf_to_html": round(statistics.median(pdf_ms) / statistics.median(html_ms), 1),
         "html_median_kb": round(statistics.median(html_kb), 1),
         "pdf_median_kb": round(statistics.median(pdf_kb), 1),
