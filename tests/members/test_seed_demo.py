@@ -18,6 +18,9 @@ from django.utils import timezone, translation
 from branches import demo_data
 from branches.models import Organization, Township, WorkPlace
 from branches.services import branch_suggest
+from dues.arrears import arrears_check
+from dues.models import Bill, Payment, YearlyBase
+from dues.reports import branch_report, month_start, months_back
 from meetings import demo_seed
 from meetings.article9 import article9_check
 from meetings.compliance import county_compliance
@@ -36,8 +39,8 @@ DEMO_EMAILS = [
 
 def _wipe():
     for model in (
-        Meeting, PointEntry, PointRule, Notification, Session, EmailAddress, Position, Member, User,
-        Organization, WorkPlace,
+        Bill, Payment, YearlyBase, Meeting, PointEntry, PointRule, Notification, Session, EmailAddress,
+        Position, Member, User, Organization, WorkPlace,
     ):
         model.objects.all().delete()
     Township.neighbours.through.objects.all().delete()
@@ -90,6 +93,9 @@ def dump() -> dict:
         "attendance": rows(Attendance.objects.all()),
         "points": rows(PointEntry.objects.all()),
         "point_rules": rows(PointRule.objects.all()),
+        "dues_bases": rows(YearlyBase.objects.all()),
+        "dues_bills": rows(Bill.objects.all()),
+        "dues_payments": rows(Payment.objects.all()),
     }
 
 
@@ -316,3 +322,21 @@ def test_a_year_of_meetings_with_attendance_points_and_upcoming_ones(seeded):
     assert [r.organization.code for r in reports[:2]] == ["LY-YD-TL-04", "LY-YD-TL-03"]
     # A long-absent member for the art. 9 warning.
     assert any(n.member.organization == branch for n in article9_check(now=now))
+
+
+def test_a_year_of_dues_with_arrears_and_the_demo_members_month_to_pay(seeded):
+    this_month = month_start()
+    member = Member.objects.get(user__email="member@demo.ebranch.cn")
+    assert member.dues_bases.get(year=this_month.year).status == YearlyBase.Status.APPROVED
+    bills = member.dues_bills.order_by("period")
+    assert bills.count() == 12 and bills.first().period == months_back(this_month, 11)
+    assert list(bills.filter(status=Bill.Status.UNPAID).values_list("period", flat=True)) == [this_month]
+    paid = Payment.objects.filter(bills__member=member).distinct()
+    assert paid.count() == 11 and all(p.receipt_number.startswith("YD-") for p in paid)
+    assert YearlyBase.objects.filter(member__user__isnull=True).count() >= 300
+    # The demo branch: most dues collected last month, some members behind, one for more than 6 months.
+    branch = Organization.objects.get(code=demo_data.DEMO_BRANCH_CODE)
+    report = branch_report(branch, months_back(this_month, 1))
+    assert 50 < report.rate < 100
+    assert sum(a.months >= 4 for a in report.arrears) >= 3 and max(a.months for a in report.arrears) >= 6
+    assert arrears_check()["alerted"] >= 1
