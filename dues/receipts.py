@@ -9,6 +9,7 @@ from django.conf import settings
 from django.core.files.base import ContentFile
 from django.urls import reverse
 from django.utils import timezone, translation
+from django.utils.translation import pgettext_lazy
 
 from ebranch.lib.money import format_yuan, yuan_in_capitals
 from ebranch.lib.pdf import render_to_pdf
@@ -16,6 +17,12 @@ from ebranch.lib.pdf import render_to_pdf
 from .models import Payment
 
 TEMPLATE = "dues/pdf/receipt.html"
+# With a context: the bare "online" is already translated for meetings (online check-in).
+METHODS = {
+    Payment.Method.ONLINE: pgettext_lazy("dues payment method", "online payment"),
+    Payment.Method.CASH: pgettext_lazy("dues payment method", "cash"),
+    Payment.Method.BANK_TRANSFER: pgettext_lazy("dues payment method", "bank transfer"),
+}
 
 
 def verify_url(payment: Payment) -> str:
@@ -69,7 +76,7 @@ def receipt_context(payment: Payment) -> dict:
         "voluntary_amount": format_yuan(payment.voluntary_amount) if payment.voluntary_amount else "",
         "amount": format_yuan(payment.amount),
         "amount_capitals": yuan_in_capitals(payment.amount),
-        "method": payment.get_method_display(),
+        "method": METHODS.get(payment.method, payment.get_method_display()),
         "paid_on": timezone.localtime(payment.paid_at).date(),
         "verify_url": url,
         "qr": qr_data_uri(url),
