@@ -170,3 +170,12 @@ def test_months_and_masked_name():
         "2025-12–2026-03, 2026-06"
     )
     assert masked_name("刘德华") == "刘**" and masked_name("刘") == "刘*"
+
+
+def test_verification_page_queries(client, member, django_assert_num_queries):
+    payment = payment_make(member)
+    url = reverse("receipts:verify", args=[payment.receipt_number, payment.receipt_check])
+
+    # 1. the payment with its organization and member, 2. its bills
+    with django_assert_num_queries(2):
+        assert client.get(url).status_code == 200
