@@ -74,7 +74,7 @@ def declare(request):
 
 @login_required
 def bases_waiting(request):
-    if not request.scope.managed_paths:
+    if not (request.scope.managed_paths or request.scope.is_superuser):
         raise Http404
     bases = list(selectors.bases_waiting(request.scope.managed_members()))
     return render(request, "dues/bases.html", {"bases": bases})

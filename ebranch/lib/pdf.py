@@ -1,16 +1,20 @@
 """HTML templates to PDF with WeasyPrint. Fonts come from @font-face rules pointing at local files."""
 
-from functools import lru_cache
+import threading
 
 from django.conf import settings
 from django.template.loader import render_to_string
 
+_local = threading.local()
 
-@lru_cache(maxsize=1)
+
 def font_config():
-    from weasyprint.text.fonts import FontConfiguration
+    """One FontConfiguration per thread, kept: loading the @font-face fonts costs about a second."""
+    if not hasattr(_local, "font_config"):
+        from weasyprint.text.fonts import FontConfiguration
 
-    return FontConfiguration()
+        _local.font_config = FontConfiguration()
+    return _local.font_config
 
 
 def html_to_pdf(html: str) -> bytes:
