@@ -31,6 +31,7 @@ def test_a_member_pays_through_the_sandbox_cashier(world, en):
     b.refresh_from_db()
     assert b.status == Bill.Status.PAID
     assert b.payment.receipt_number in result
+    assert reverse("receipts:download", args=[b.payment.pk]) in result
 
 
 def test_the_return_page_says_when_the_confirmation_is_still_on_its_way(world, en, settings):

@@ -1,4 +1,4 @@
-"""A member pays dues through the sandbox cashier in headless Chromium and sees the receipt number.
+"""A member pays dues through the sandbox cashier in headless Chromium and downloads the receipt.
 
 With E2E_SCREENSHOTS=<folder> set, the pages are also saved there at 390 and 1280 px."""
 
@@ -59,5 +59,9 @@ def test_a_member_pays_through_the_sandbox(browser, live_server, world, eager_ta
     payment = Payment.objects.get()
     expect(page.locator("main")).to_contain_text(payment.receipt_number)
     _shot(page, "return")
+    href = page.get_attribute("text=Download the receipt (PDF)", "href")
+    receipt = page.request.get(f"{live_server.url}{href}")  # the member's own session
+    assert receipt.ok and receipt.headers["content-type"] == "application/pdf"
+    assert receipt.body().startswith(b"%PDF")
     assert set(Bill.objects.values_list("status", flat=True)) == {"paid"}
     assert payment.amount == 40 and payment.voluntary_amount == 10
