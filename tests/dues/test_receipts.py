@@ -179,3 +179,17 @@ def test_verification_page_queries(client, member, django_assert_num_queries):
     # 1. the payment with its organization and member, 2. its bills
     with django_assert_num_queries(2):
         assert client.get(url).status_code == 200
+
+
+def test_regenerate_command_missing_only_makes_the_absent_ones(member, capsys):
+    done = payment_make(member, months=(1,))
+    receipt_generate(done.pk)
+    done.refresh_from_db()
+    absent = payment_make(member, months=(2,))
+
+    call_command("receipts_regenerate", missing=True)
+
+    assert "Receipts made: 1; failed: 0." in capsys.readouterr().out
+    absent.refresh_from_db()
+    assert absent.receipt_file
+    assert Payment.objects.get(pk=done.pk).receipt_generated_at == done.receipt_generated_at
