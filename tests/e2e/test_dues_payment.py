@@ -1,0 +1,118 @@
+"""A member pays this month's dues through the sandbox gateway in headless Chromium and downloads the
+receipt."""
+
+import datetime
+import re
+from decimal import Decimal
+
+import pytest
+from django.utils import timezone
+
+from dues.models import Bill, Payment, YearlyBase
+from dues.reports import month_start, months_back
+from ebranch.celery import app
+from tests import factories
+from tests.dues.test_reports import bill
+from tests.e2e.test_login import sign_in
+from tests.e2e.test_meeting_checkin import browser, phone_page  # noqa: F401 (fixture)
+
+pytestmark = pytest.mark.e2e
+
+
+def _screenshot(name):
+    from pathlib import Path
+
+    folder = Path(__file__).resolve().parents[2] / "screenshots" / "dues-reports"
+    folder.mkdir(parents=True, exist_ok=True)
+    return str(folder / name)
+
+
+@pytest.fixture
+def eager(settings):
+    """The sandbox's callback runs in-process, as without Redis (CI sets REDIS_URL)."""
+    settings.CELERY_TASK_ALWAYS_EAGER = True
+    before = app.conf.task_always_eager
+    app.conf.task_always_eager = True
+    yield
+    app.conf.task_always_eager = before
+
+
+def test_member_pays_this_month_through_the_sandbox_and_downloads_the_receipt(
+    browser, live_server, world, eager  # noqa: F811
+):
+    from playwright.sync_api import expect
+
+    member = world.member.member
+    this_month = month_start()
+    YearlyBase.objects.create(
+        member=member, year=this_month.year, category="employed", declared_base=Decimal("6000"),
+        base=Decimal("6000"), monthly_amount=Decimal("90.00"), status=YearlyBase.Status.APPROVED,
+        owes_from=datetime.date(this_month.year, 1, 1), approved_by=world.secretary,
+        approved_at=timezone.now(),
+    )
+    bill(member, months_back(this_month, 1), "90.00", paid=True)
+    due = bill(member, this_month, "90.00")
+
+    page = phone_page(browser)
+    sign_in(page, live_server.url, "member@example.com", factories.TEST_PASSWORD)
+    page.goto(f"{live_server.url}/dues/")
+    page.locator("a[href='/dues/pay/']").first.click()
+    expect(page).to_have_url(f"{live_server.url}/dues/pay/")
+    page.check(f"input[name=bills][value='{due.pk}']")
+    page.click("form.form button[type=submit]")
+
+    # The sandbox's own cashier page, like a hosted provider's.
+    expect(page).to_have_url(re.compile(r"/dues/sandbox/pay/[^/]+/$"))
+    expect(page.locator(".amount")).to_have_text("¥90.00")
+    page.click("button[value=pay]")
+
+    # Back on the portal: the signed callback has paid the bill, exactly once.
+    expect(page).to_have_url(re.compile(r"/dues/pay/return/[^/]+/$"))
+    due.refresh_from_db()
+    assert due.status == Bill.Status.PAID
+    payment = due.payment
+    expect(page.get_by_text(payment.receipt_number)).to_be_visible()
+    assert Payment.objects.filter(bills=due).count() == 1 and payment.amount == Decimal("90.00")
+    page.screenshot(path=_screenshot("dues-paid-390.png"), full_page=True)
+
+    # The receipt, downloaded with the member's session.
+    response = page.request.get(f"{live_server.url}/receipts/{payment.pk}/download/")
+    assert response.status == 200
+    assert response.headers["content-type"] == "application/pdf"
+    assert response.body().startswith(b"%PDF")
+    assert payment.receipt_number in response.headers.get("content-disposition", "")
+
+
+def test_officers_see_the_branch_report_and_the_county_chart(browser, live_server, world):  # noqa: F811
+    from playwright.sync_api import expect
+
+    this_month = month_start()
+    for name, paid in (("按时甲", True), ("按时乙", True), ("欠费丙", False)):
+        member = factories.member(organization=world.branch, name=name)
+        bill(member, this_month, "30.00", paid=paid)
+        if not paid:
+            for back in (1, 2, 3):
+                bill(member, months_back(this_month, back), "30.00")
+    bill(factories.member(organization=world.other_branch, name="丁"), this_month, "12.50", paid=True)
+
+    liaison = phone_page(browser)
+    sign_in(liaison, live_server.url, "liaison@example.com", factories.TEST_PASSWORD)
+    county = phone_page(browser)
+    sign_in(county, live_server.url, "county@example.com", factories.TEST_PASSWORD)
+    # County staff have an authenticator app: the second step of signing in (a code is good once).
+    county.fill("input[name=code]", factories.totp_code())
+    county.locator("input[name=code]").press("Enter")
+    expect(county).to_have_url(f"{live_server.url}/")
+
+    for width, height in ((390, 844), (1280, 900)):
+        liaison.set_viewport_size({"width": width, "height": height})
+        liaison.goto(f"{live_server.url}/dues/reports/branches/{world.branch.pk}/")
+        expect(liaison.locator(".dues-arrears")).to_contain_text("欠费丙")
+        expect(liaison.locator(".stats")).to_contain_text("66.7%")
+        liaison.screenshot(path=_screenshot(f"branch-{width}.png"), full_page=True)
+
+        county.set_viewport_size({"width": width, "height": height})
+        county.goto(f"{live_server.url}/dues/reports/")
+        expect(county.locator("svg.dues-chart rect")).to_have_count(4)
+        expect(county.locator("svg.dues-chart")).to_contain_text("100.0%")
+        county.screenshot(path=_screenshot(f"county-{width}.png"), full_page=True)
