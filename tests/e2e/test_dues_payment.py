@@ -75,8 +75,10 @@ def test_member_pays_this_month_through_the_sandbox_and_downloads_the_receipt(
     assert Payment.objects.filter(bills=due).count() == 1 and payment.amount == Decimal("90.00")
     page.screenshot(path=_screenshot("dues-paid-390.png"), full_page=True)
 
-    # The receipt, downloaded with the member's session.
-    response = page.request.get(f"{live_server.url}/receipts/{payment.pk}/download/")
+    # The receipt, through the return page's link, with the member's session.
+    href = page.locator("a[href*='/receipts/']").get_attribute("href")
+    assert href == f"/receipts/{payment.pk}/download/"
+    response = page.request.get(f"{live_server.url}{href}")
     assert response.status == 200
     assert response.headers["content-type"] == "application/pdf"
     assert response.body().startswith(b"%PDF")
