@@ -8,9 +8,20 @@ from django.template.loader import render_to_string
 _local = threading.local()
 
 
+def _weasyprint():
+    import weasyprint
+    from PIL import ImageFile
+
+    # Importing WeasyPrint makes Pillow accept truncated images process-wide; the ID-photo check
+    # relies on Pillow refusing them, and receipts embed only images we make ourselves.
+    ImageFile.LOAD_TRUNCATED_IMAGES = False
+    return weasyprint
+
+
 def font_config():
     """One FontConfiguration per thread, kept: loading the @font-face fonts costs about a second."""
     if not hasattr(_local, "font_config"):
+        _weasyprint()
         from weasyprint.text.fonts import FontConfiguration
 
         _local.font_config = FontConfiguration()
@@ -18,8 +29,7 @@ def font_config():
 
 
 def html_to_pdf(html: str) -> bytes:
-    from weasyprint import HTML
-
+    HTML = _weasyprint().HTML
     # base_url lets templates refer to static files (fonts) by relative path.
     base_url = str(settings.BASE_DIR / "static") + "/"
     return HTML(string=html, base_url=base_url).write_pdf(font_config=font_config())

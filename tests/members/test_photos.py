@@ -144,3 +144,14 @@ def test_private_storage_has_no_url_and_follows_the_setting(settings, tmp_path):
     with pytest.raises(ValueError):
         storage.url("id-photos/1/x.jpg")
     assert not str(settings.PRIVATE_MEDIA_ROOT).startswith(str(settings.MEDIA_ROOT))
+
+
+def test_a_truncated_jpeg_is_refused_even_after_weasyprint_was_imported():
+    # WeasyPrint switches on Pillow's LOAD_TRUNCATED_IMAGES when imported; our PDF module undoes it.
+    from ebranch.lib import pdf
+
+    pdf.font_config()
+    out = io.BytesIO()
+    Image.new("RGB", (64, 64), "#d8c8a8").save(out, format="JPEG")
+    with pytest.raises(ValidationError):
+        photo_clean(upload(out.getvalue()[:-200]))
