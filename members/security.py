@@ -32,6 +32,7 @@ MFA_GATED_VIEWS = (
     "dues_reports:branch",
     "dues:bases",
     "dues:member",
+    "dues_pay:offline",
 )
 
 # Session key of an officer's last request, in epoch seconds; written at most once a minute.
