@@ -372,7 +372,9 @@ EXPECTED: dict[str, list[Case]] = {
     "dues:bases": [Case(only("secretary", "other_secretary", "county_officer"))],
     "dues:approve": [Case(outcomes(METHOD_NOT_ALLOWED), yearly_base_pk)],  # POST only
     "dues:member": [
-        Case(only("secretary", "county_officer"), lambda world: {"pk": branch_member_pk(world)}, label="branch"),
+        Case(
+            only("secretary", "county_officer"), lambda world: {"pk": branch_member_pk(world)}, label="branch"
+        ),
         Case(only("other_secretary", "county_officer"), lambda world: {"pk": other_branch_member_pk(world)},
              label="other_branch"),
     ],
