@@ -5,18 +5,24 @@ import sys
 
 
 def main():
-    """Run administrative tasks."""
-    os.environ.setdefault('DJANGO_SETTINGS_MODULE', 'ebranch.settings')
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "ebranch.settings")
     try:
         from django.core.management import execute_from_command_line
     except ImportError as exc:
         raise ImportError(
-            "Couldn't import Django. Are you sure it's installed and "
-            "available on your PYTHONPATH environment variable? Did you "
-            "forget to activate a virtual environment?"
+            "Couldn't import Django. Is the virtual environment (.venv) active? "
+            "bin/demo and bin/test create it."
         ) from exc
+    from django.core.exceptions import ImproperlyConfigured
+
+    try:
+        from django.conf import settings
+
+        settings.INSTALLED_APPS  # noqa: B018 (loads the settings, which check the environment)
+    except ImproperlyConfigured as error:
+        sys.exit(f"ebranch: {error} For development, set DJANGO_DEBUG=1 (see .env.example).")
     execute_from_command_line(sys.argv)
 
 
-if __name__ == '__main__':
+if __name__ == "__main__":
     main()

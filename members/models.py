@@ -15,6 +15,38 @@ from ebranch.lib import crypto
 from ebranch.lib.masking import mask_id_number, mask_phone
 
 
+class EncryptedIdNumber:
+    """Reads and writes `id_number_encrypted` and its look-up digest `id_number_digest`."""
+
+    @property
+    def id_number(self) -> str:
+        return crypto.decrypt(self.id_number_encrypted)
+
+    def set_id_number(self, value: str) -> None:
+        self.id_number_encrypted = crypto.encrypt(value)
+        self.id_number_digest = crypto.digest(value)
+
+    @property
+    def masked_id_number(self) -> str:
+        return mask_id_number(self.id_number)
+
+
+class EncryptedPhone:
+    """Reads and writes `phone_encrypted` and its look-up digest `phone_digest`."""
+
+    @property
+    def phone(self) -> str:
+        return crypto.decrypt(self.phone_encrypted)
+
+    def set_phone(self, value: str) -> None:
+        self.phone_encrypted = crypto.encrypt(value)
+        self.phone_digest = crypto.digest(value)
+
+    @property
+    def masked_phone(self) -> str:
+        return mask_phone(self.phone)
+
+
 class UserManager(BaseUserManager):
     use_in_migrations = True
 
@@ -37,7 +69,7 @@ class EmailDelivery(models.TextChoices):
     NONE = "none", _("not at all")
 
 
-class User(AbstractBaseUser, PermissionsMixin):
+class User(EncryptedPhone, AbstractBaseUser, PermissionsMixin):
     """An account. Members sign in with their mobile number or email address."""
 
     email = models.EmailField(_("email address"), unique=True, null=True, blank=True)
@@ -74,18 +106,6 @@ class User(AbstractBaseUser, PermissionsMixin):
     def __str__(self):
         return self.display_name or self.masked_phone or self.email or str(self.pk)
 
-    @property
-    def phone(self) -> str:
-        return crypto.decrypt(self.phone_encrypted)
-
-    def set_phone(self, value: str) -> None:
-        self.phone_encrypted = crypto.encrypt(value)
-        self.phone_digest = crypto.digest(value)
-
-    @property
-    def masked_phone(self) -> str:
-        return mask_phone(self.phone)
-
     def get_full_name(self):
         return self.display_name
 
@@ -99,7 +119,7 @@ class VerifiedVia(models.TextChoices):
     OFFICER = "officer", _("an officer's link")
 
 
-class Member(models.Model):
+class Member(EncryptedIdNumber, EncryptedPhone, models.Model):
     """A Party member on a branch roster; the account is linked once they sign up."""
 
     class Sex(models.TextChoices):
@@ -172,30 +192,6 @@ class Member(models.Model):
     def __str__(self):
         return self.name
 
-    @property
-    def id_number(self) -> str:
-        return crypto.decrypt(self.id_number_encrypted)
-
-    def set_id_number(self, value: str) -> None:
-        self.id_number_encrypted = crypto.encrypt(value)
-        self.id_number_digest = crypto.digest(value)
-
-    @property
-    def masked_id_number(self) -> str:
-        return mask_id_number(self.id_number)
-
-    @property
-    def phone(self) -> str:
-        return crypto.decrypt(self.phone_encrypted)
-
-    def set_phone(self, value: str) -> None:
-        self.phone_encrypted = crypto.encrypt(value)
-        self.phone_digest = crypto.digest(value)
-
-    @property
-    def masked_phone(self) -> str:
-        return mask_phone(self.phone)
-
 
 class PositionQuerySet(models.QuerySet):
     def active(self, on: datetime.date | None = None):
@@ -265,7 +261,7 @@ def id_photo_path(claim, filename: str) -> str:
     return f"id-photos/{claim.user_id}/{uuid.uuid4().hex}.jpg"
 
 
-class VerificationClaim(models.Model):
+class VerificationClaim(EncryptedIdNumber, models.Model):
     """A signed-up user's claim to be a roster member (实名认证), and its decision."""
 
     class Status(models.TextChoices):
@@ -339,18 +335,6 @@ class VerificationClaim(models.Model):
 
     def __str__(self):
         return f"{self.name} · {self.get_status_display()}"
-
-    @property
-    def id_number(self) -> str:
-        return crypto.decrypt(self.id_number_encrypted)
-
-    def set_id_number(self, value: str) -> None:
-        self.id_number_encrypted = crypto.encrypt(value)
-        self.id_number_digest = crypto.digest(value)
-
-    @property
-    def masked_id_number(self) -> str:
-        return mask_id_number(self.id_number)
 
     @property
     def is_open(self) -> bool:

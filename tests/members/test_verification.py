@@ -5,6 +5,7 @@ import datetime
 import pytest
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
+from django.utils import translation
 
 from branches.models import Township, WorkPlace
 from ebranch.lib import crypto
@@ -17,6 +18,13 @@ from tests import factories
 Status = VerificationClaim.Status
 ID = factories.id_number(9001, sex="female")
 OTHER_ID = factories.id_number(9002)
+
+
+@pytest.fixture(autouse=True)
+def english():
+    """Service messages are asserted in the source language."""
+    with translation.override("en"):
+        yield
 
 
 @pytest.fixture
