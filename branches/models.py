@@ -42,6 +42,7 @@ class Organization(MP_Node):
         COUNTY_COMMITTEE = "county_committee", _("county committee")
         GENERAL_BRANCH = "general_branch", _("general branch")
         BRANCH = "branch", _("branch")
+        UNIVERSITY = "university", _("university Party organization")
 
     name = models.CharField(_("name"), max_length=100)
     short_name = models.CharField(_("short name"), max_length=40, blank=True)

@@ -6,3 +6,10 @@ class DuesConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "dues"
     verbose_name = _("Dues")
+
+    def ready(self):
+        from members import transfer_dues
+
+        from .selectors import dues_standing
+
+        transfer_dues.register(dues_standing)

@@ -141,7 +141,9 @@ def bills_owed(period: datetime.date):
     )
     money = DecimalField(max_digits=12, decimal_places=2)
     return (
-        YearlyBase.objects.filter(year=period.year, status=YearlyBase.Status.APPROVED)
+        YearlyBase.objects.filter(
+            year=period.year, status=YearlyBase.Status.APPROVED, member__left_on__isnull=True
+        )
         .filter(Q(owes_from__isnull=True) | Q(owes_from__lte=period))
         .order_by()
         .values_list(

@@ -12,6 +12,8 @@ urlpatterns = [
     path("meetings/", include("meetings.urls")),
     path("receipts/", include("dues.receipt_urls")),
     path("", include("members.notification_urls")),
+    path("transfers/", include("members.transfer_urls")),
+    path("letters/", include("members.letter_urls")),
     path("points/", include("members.points_urls")),
     path("compliance/", include("meetings.compliance_urls")),
     path("calendar/", include("meetings.calendar_urls")),

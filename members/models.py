@@ -119,6 +119,14 @@ class VerifiedVia(models.TextChoices):
     OFFICER = "officer", _("an officer's link")
 
 
+class OnRosterManager(models.Manager):
+    """Members on a roster in the portal. Those who transferred to an organization outside the portal
+    keep their record for history: `Member.records` includes them."""
+
+    def get_queryset(self):
+        return super().get_queryset().filter(left_on__isnull=True)
+
+
 class Member(EncryptedIdNumber, EncryptedPhone, models.Model):
     """A Party member on a branch roster; the account is linked once they sign up."""
 
@@ -165,6 +173,10 @@ class Member(EncryptedIdNumber, EncryptedPhone, models.Model):
         Organization, on_delete=models.PROTECT, related_name="members", verbose_name=_("organization")
     )
     member_since = models.DateField(_("member of this organization since"), default=datetime.date.today)
+    left_on = models.DateField(
+        _("left the portal on"), null=True, blank=True, editable=False,
+        help_text=_("Set when the membership was transferred to an organization outside the portal."),
+    )
     verified_via = models.CharField(
         _("identity verified by"), max_length=10, choices=VerifiedVia.choices, blank=True
     )
@@ -172,8 +184,12 @@ class Member(EncryptedIdNumber, EncryptedPhone, models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
+    objects = OnRosterManager()
+    records = models.Manager()
+
     class Meta:
         ordering = ["name", "pk"]
+        base_manager_name = "records"
         verbose_name = _("member")
         verbose_name_plural = _("members")
         indexes = [models.Index(fields=["organization", "name"])]
@@ -491,3 +507,278 @@ class PointEntry(models.Model):
 
     def __str__(self):
         return f"{self.member} · {self.amount}"
+
+
+class Transfer(models.Model):
+    """A membership transfer (组织关系转接): request → sending branch approves and issues the letter →
+    receiver accepts (or an officer records the returned receipt slip) → the membership moves.
+
+    One side may be outside the portal: then it is named by `from_outside` / `to_outside`."""
+
+    class Status(models.TextChoices):
+        REQUESTED = "requested", _("waiting for the sending branch")
+        REJECTED = "rejected", _("rejected by the sending branch")
+        WITHDRAWN = "withdrawn", _("withdrawn by the member")
+        IN_TRANSIT = "in_transit", _("letter issued, waiting for the receiver")
+        REFUSED = "refused", _("rejected by the receiving organization")
+        EXPIRED = "expired", _("letter expired, waiting for reissue")
+        CANCELLED = "cancelled", _("cancelled by the sending branch")
+        COMPLETED = "completed", _("completed")
+
+    OPEN = (Status.REQUESTED, Status.IN_TRANSIT, Status.EXPIRED)
+
+    member = models.ForeignKey(Member, on_delete=models.PROTECT, related_name="transfers", verbose_name=_("member"))
+    from_organization = models.ForeignKey(
+        Organization, on_delete=models.PROTECT, null=True, blank=True, related_name="transfers_out",
+        verbose_name=_("from organization"),
+    )
+    from_outside = models.CharField(_("from an organization outside the portal"), max_length=100, blank=True)
+    to_organization = models.ForeignKey(
+        Organization, on_delete=models.PROTECT, null=True, blank=True, related_name="transfers_in",
+        verbose_name=_("to organization"),
+    )
+    to_outside = models.CharField(_("to an organization outside the portal"), max_length=100, blank=True)
+    to_outside_address = models.CharField(_("its address"), max_length=200, blank=True)
+    work_place = models.ForeignKey(
+        WorkPlace, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+        verbose_name=_("new work city"),
+    )
+    employer = models.CharField(_("new employer"), max_length=100, blank=True)
+    reason = models.TextField(_("reason for the transfer"))
+    status = models.CharField(_("status"), max_length=12, choices=Status.choices, default=Status.REQUESTED)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+        verbose_name=_("requested by"),
+    )
+    requested_at = models.DateTimeField(_("requested at"), default=timezone.now)
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+        verbose_name=_("approved by"),
+    )
+    approved_at = models.DateTimeField(_("approved at"), null=True, blank=True)
+    closed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+        verbose_name=_("accepted or ended by"),
+    )
+    closed_at = models.DateTimeField(_("accepted or ended at"), null=True, blank=True)
+    closing_reason = models.TextField(_("reason given"), blank=True)
+    completed_on = models.DateField(_("completed on"), null=True, blank=True)
+    receipt_returned_on = models.DateField(_("receipt slip returned on"), null=True, blank=True)
+    outside_letter_number = models.CharField(_("number of the letter received"), max_length=50, blank=True)
+
+    class Meta:
+        ordering = ["-requested_at", "-pk"]
+        verbose_name = _("membership transfer")
+        verbose_name_plural = _("membership transfers")
+        indexes = [
+            models.Index(fields=["from_organization", "status"]),
+            models.Index(fields=["to_organization", "status"]),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(from_organization__isnull=True, from_outside__gt="")
+                | Q(from_organization__isnull=False, from_outside=""),
+                name="transfer_one_sender",
+            ),
+            models.CheckConstraint(
+                condition=Q(to_organization__isnull=True, to_outside__gt="")
+                | Q(to_organization__isnull=False, to_outside=""),
+                name="transfer_one_receiver",
+            ),
+            models.CheckConstraint(
+                condition=~Q(from_organization=models.F("to_organization")), name="transfer_moves",
+            ),
+            models.UniqueConstraint(
+                fields=["member"], condition=Q(status__in=["requested", "in_transit", "expired"]),
+                name="transfer_one_open_per_member",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.member} · {self.from_name} → {self.to_name}"
+
+    @property
+    def from_name(self) -> str:
+        return self.from_organization.name if self.from_organization_id else self.from_outside
+
+    @property
+    def to_name(self) -> str:
+        return self.to_organization.name if self.to_organization_id else self.to_outside
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in self.OPEN
+
+
+def letter_pdf_path(letter, filename: str) -> str:
+    return f"letters/{letter.issued_on:%Y}/{uuid.uuid4().hex}.pdf"
+
+
+class IntroductionLetter(EncryptedIdNumber, EncryptedPhone, models.Model):
+    """The numbered letter that carries a transfer: stub, letter and receipt slip share its serial.
+
+    Its fields are copied when it is issued, so later edits to the roster never change a letter."""
+
+    class Status(models.TextChoices):
+        VALID = "valid", _("valid")
+        USED = "used", _("used: the transfer is complete")
+        EXPIRED = "expired", _("expired")
+        CANCELLED = "cancelled", _("cancelled")
+
+    MAX_VALIDITY_DAYS = 90
+
+    transfer = models.ForeignKey(Transfer, on_delete=models.PROTECT, related_name="letters")
+    organization = models.ForeignKey(
+        Organization, on_delete=models.PROTECT, related_name="letters_issued", verbose_name=_("issued by"),
+    )
+    year = models.PositiveSmallIntegerField(_("year"))
+    number = models.PositiveIntegerField(_("number"))
+    check_code = models.CharField(_("check code"), max_length=16, unique=True, editable=False)
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.VALID)
+    name = models.CharField(_("full name"), max_length=50)
+    sex = models.CharField(_("sex"), max_length=6, choices=Member.Sex.choices)
+    age = models.PositiveSmallIntegerField(_("age"))
+    ethnicity = models.CharField(_("ethnicity"), max_length=20)
+    member_status = models.CharField(_("status"), max_length=12, choices=Member.Status.choices)
+    id_number_encrypted = models.TextField(_("ID number (encrypted)"), editable=False)
+    id_number_digest = models.CharField(max_length=64, editable=False, db_index=True)
+    phone_encrypted = models.TextField(_("mobile number (encrypted)"), blank=True, editable=False)
+    phone_digest = models.CharField(max_length=64, blank=True, editable=False)
+    from_name = models.CharField(_("from organization"), max_length=100)
+    to_name = models.CharField(_("to organization"), max_length=100)
+    to_address = models.CharField(_("receiver's address"), max_length=200, blank=True)
+    dues_paid_up_to = models.DateField(
+        _("dues paid up to"), null=True, blank=True, help_text=_("The first day of the last month paid."),
+    )
+    validity_days = models.PositiveSmallIntegerField(_("valid for (days)"))
+    issued_on = models.DateField(_("issued on"))
+    valid_until = models.DateField(_("valid until"))
+    sender_address = models.CharField(_("sender's address"), max_length=200, blank=True)
+    sender_postcode = models.CharField(_("sender's postcode"), max_length=6, blank=True)
+    sender_phone = models.CharField(_("sender's phone"), max_length=20, blank=True)
+    issued_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+        verbose_name=_("issued by"),
+    )
+    issued_at = models.DateTimeField(_("issued at"), default=timezone.now)
+    ended_at = models.DateTimeField(_("used, expired or cancelled at"), null=True, blank=True)
+    last_reminded_on = models.DateField(_("receiver last reminded on"), null=True, blank=True)
+    pdf = models.FileField(_("PDF"), storage=private_storage, upload_to=letter_pdf_path, blank=True)
+    pdf_made_at = models.DateTimeField(null=True, blank=True, editable=False)
+
+    class Meta:
+        ordering = ["-issued_at", "-pk"]
+        verbose_name = _("introduction letter")
+        verbose_name_plural = _("introduction letters")
+        constraints = [
+            models.UniqueConstraint(fields=["organization", "year", "number"], name="letter_serial_unique"),
+            models.UniqueConstraint(
+                fields=["transfer"], condition=Q(status="valid"), name="letter_one_valid_per_transfer"
+            ),
+            models.CheckConstraint(
+                condition=Q(validity_days__gte=1, validity_days__lte=90), name="letter_validity_at_most_90_days"
+            ),
+            models.CheckConstraint(condition=Q(number__gte=1), name="letter_number_positive"),
+        ]
+
+    def __str__(self):
+        return self.serial
+
+    @property
+    def serial(self) -> str:
+        return f"{self.organization.code}-{self.year}-{self.number:04d}"
+
+
+class MembershipPeriod(models.Model):
+    """A finished stretch of membership at one organization. The current one is the member's
+    `organization` since `member_since`; when a transfer completes it is closed into a row here."""
+
+    member = models.ForeignKey(
+        Member, on_delete=models.CASCADE, related_name="membership_periods", verbose_name=_("member")
+    )
+    organization = models.ForeignKey(
+        Organization, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+        verbose_name=_("organization"),
+    )
+    outside_organization = models.CharField(_("organization outside the portal"), max_length=100, blank=True)
+    started_on = models.DateField(_("from"), null=True, blank=True, help_text=_("Empty when not known."))
+    ended_on = models.DateField(_("to"))
+    transfer = models.ForeignKey(
+        Transfer, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+        verbose_name=_("ended by transfer"),
+    )
+
+    class Meta:
+        ordering = ["ended_on", "pk"]
+        verbose_name = _("membership period")
+        verbose_name_plural = _("membership periods")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(started_on__isnull=True) | Q(ended_on__gte=models.F("started_on")),
+                name="period_ends_after_start",
+            ),
+            models.CheckConstraint(
+                condition=Q(organization__isnull=True, outside_organization__gt="")
+                | Q(organization__isnull=False, outside_organization=""),
+                name="period_one_organization",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.member} · {self.organization_name}"
+
+    @property
+    def organization_name(self) -> str:
+        return self.organization.name if self.organization_id else self.outside_organization
+
+
+class ActivityCard(models.Model):
+    """A 流动党员活动证: the holder joins a host branch's life for up to 6 months without voting there,
+    and stays on the home branch's roster."""
+
+    class EndReason(models.TextChoices):
+        EXPIRED = "expired", _("reached its end date")
+        RETURNED = "returned", _("the member returned")
+        TRANSFERRED = "transferred", _("the membership was transferred")
+
+    MAX_MONTHS = 6
+
+    member = models.ForeignKey(
+        Member, on_delete=models.CASCADE, related_name="activity_cards", verbose_name=_("member")
+    )
+    organization = models.ForeignKey(
+        Organization, on_delete=models.PROTECT, related_name="activity_cards_issued",
+        verbose_name=_("home branch"),
+    )
+    host_organization = models.ForeignKey(
+        Organization, on_delete=models.PROTECT, related_name="activity_card_guests",
+        verbose_name=_("host branch"),
+    )
+    reason = models.CharField(_("reason"), max_length=200)
+    starts_on = models.DateField(_("starts on"))
+    ends_on = models.DateField(_("ends on"))
+    issued_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+        verbose_name=_("issued by"),
+    )
+    issued_at = models.DateTimeField(_("issued at"), default=timezone.now)
+    ended_on = models.DateField(_("ended on"), null=True, blank=True)
+    end_reason = models.CharField(_("ended because"), max_length=12, choices=EndReason.choices, blank=True)
+
+    class Meta:
+        ordering = ["-starts_on", "-pk"]
+        verbose_name = _("activity card")
+        verbose_name_plural = _("activity cards")
+        indexes = [models.Index(fields=["host_organization", "ended_on"])]
+        constraints = [
+            models.CheckConstraint(condition=Q(ends_on__gte=models.F("starts_on")), name="card_ends_after_start"),
+            models.CheckConstraint(
+                condition=~Q(host_organization=models.F("organization")), name="card_host_elsewhere"
+            ),
+            models.UniqueConstraint(
+                fields=["member"], condition=Q(ended_on__isnull=True), name="card_one_open_per_member"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.member} · {self.host_organization}"

@@ -12,7 +12,7 @@ from django.http import Http404
 
 from branches.models import Organization
 
-from .models import Member, Position
+from .models import Member, Position, Transfer
 
 MANAGING_KINDS = (*Position.COMMITTEE_KINDS, *Position.OVERSIGHT_KINDS)
 
@@ -141,6 +141,38 @@ class Scope:
         if member is None:
             raise Http404
         return member
+
+
+    # Membership transfers: the member, the officers on either side (liaison officers read only).
+
+    def transfers(self) -> QuerySet[Transfer]:
+        if self.is_superuser:
+            return Transfer.objects.all()
+        q = _subtree_q(self.roster_paths, "from_organization__") | _subtree_q(self.roster_paths, "to_organization__")
+        if self.is_authenticated:
+            q |= Q(member__user=self.user)
+        return Transfer.objects.filter(q)
+
+    def _acts_on(self, transfer: Transfer, org: Organization | None) -> bool:
+        """Officers act on either side, never on their own transfer."""
+        own = self.is_authenticated and transfer.member.user_id == self.user.pk
+        return org is not None and not own and self.can_manage(org)
+
+    def can_send(self, transfer: Transfer) -> bool:
+        return self._acts_on(transfer, transfer.from_organization)
+
+    def can_receive(self, transfer: Transfer) -> bool:
+        return self._acts_on(transfer, transfer.to_organization)
+
+    def transfer_or_404(self, pk) -> Transfer:
+        transfer = (
+            self.transfers()
+            .select_related("member__user", "from_organization", "to_organization", "work_place")
+            .filter(pk=pk).first()
+        )
+        if transfer is None:
+            raise Http404
+        return transfer
 
 
 def scope_for(request) -> Scope:

@@ -33,6 +33,7 @@ MFA_GATED_VIEWS = (
     "dues:bases",
     "dues:member",
     "dues_pay:offline",
+    "transfers:",
 )
 
 # Session key of an officer's last request, in epoch seconds; written at most once a minute.

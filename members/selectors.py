@@ -4,6 +4,7 @@ from django.db.models import Count, IntegerField, OuterRef, Q, QuerySet, Subquer
 from django.db.models.functions import Coalesce
 
 from branches.models import Organization
+from branches.selectors import organization_ancestors
 
 from .models import Member, Position
 
@@ -13,6 +14,25 @@ def organization_officers(org: Organization) -> list:
     order = list(Position.Kind.values)
     positions = Position.objects.active().filter(organization=org).select_related("user")
     return sorted(positions, key=lambda p: (order.index(p.kind), p.starts_on, p.pk))
+
+
+def organization_managers(org: Organization) -> list:
+    """Accounts that act for the organization: its active committee (secretary, deputy, committee
+    members). Without one, the overseers of the nearest organization above that has them."""
+    positions = (
+        Position.objects.active()
+        .filter(organization__in=[org, *organization_ancestors(org)],
+                kind__in=Position.COMMITTEE_KINDS + Position.OVERSIGHT_KINDS)
+        .select_related("user", "organization")
+    )
+    by_depth: dict[int, list] = {}
+    for position in positions:
+        if position.organization_id == org.pk and position.kind not in Position.COMMITTEE_KINDS:
+            continue
+        by_depth.setdefault(position.organization.depth, []).append(position.user)
+    if not by_depth:
+        return []
+    return list({user.pk: user for user in by_depth[max(by_depth)]}.values())
 
 
 def organization_member_counts(org: Organization) -> dict[str, int]:

@@ -21,8 +21,13 @@ MEMBER_FIELDS = {
 def _set_identity(member: Member, *, id_number: str | None, phone: str | None) -> None:
     if id_number is not None:
         id_number = validate_id_number(id_number)
-        clash = Member.objects.filter(id_number_digest=crypto.digest(id_number)).exclude(pk=member.pk)
-        if clash.exists():
+        clash = Member.records.filter(id_number_digest=crypto.digest(id_number)).exclude(pk=member.pk).first()
+        if clash is not None and clash.left_on is not None:
+            raise ValidationError({"id_number": _(
+                "This member transferred out of the portal; record the introduction letter received "
+                "to put them back on a roster."
+            )})
+        if clash is not None:
             raise ValidationError({"id_number": _("A member with this ID number is already on a roster.")})
         member.set_id_number(id_number)
         member.birth_date = id_birth_date(id_number)

@@ -14,6 +14,8 @@ ENCRYPTED_FIELDS = (
     "members.Member.id_number_encrypted",
     "members.Member.phone_encrypted",
     "members.VerificationClaim.id_number_encrypted",
+    "members.IntroductionLetter.id_number_encrypted",
+    "members.IntroductionLetter.phone_encrypted",
 )
 # Tokens inside JSON columns: the keys that hold one (or a list of them). allauth's MFA stores
 # TOTP secrets and recovery-code seeds encrypted with these keys (members/security.py).

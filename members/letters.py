@@ -1,0 +1,56 @@
+"""Introduction letters as PDF (stub, letter and receipt slip on one page), made once by a Celery task,
+and the public check of a letter by its serial and check code."""
+
+import hmac
+
+from celery import shared_task
+from django.conf import settings
+from django.core.files.base import ContentFile
+from django.utils import timezone, translation
+
+from ebranch.lib.pdf import render_to_pdf
+
+from .models import IntroductionLetter
+
+TEMPLATE = "members/pdf/introduction_letter.html"
+
+
+def letter_context(letter: IntroductionLetter) -> dict:
+    return {"letter": letter, "id_number": letter.id_number, "phone": letter.phone}
+
+
+def letter_pdf(letter: IntroductionLetter) -> bytes:
+    with translation.override(settings.LANGUAGE_CODE):
+        return render_to_pdf(TEMPLATE, letter_context(letter))
+
+
+@shared_task
+def letter_pdf_render(letter_id: int) -> bool:
+    """Make the letter's PDF; return whether one was made. Claimed with a conditional update on
+    `pdf_made_at`, so a repeated or concurrent run makes nothing; a failed render releases the claim."""
+    now = timezone.now()
+    if not IntroductionLetter.objects.filter(pk=letter_id, pdf_made_at__isnull=True).update(pdf_made_at=now):
+        return False
+    try:
+        letter = IntroductionLetter.objects.select_related("organization").get(pk=letter_id)
+        letter.pdf.save(f"{letter.serial}.pdf", ContentFile(letter_pdf(letter)), save=False)
+        IntroductionLetter.objects.filter(pk=letter_id).update(pdf=letter.pdf.name)
+    except Exception:
+        IntroductionLetter.objects.filter(pk=letter_id, pdf_made_at=now).update(pdf_made_at=None)
+        raise
+    return True
+
+
+def letter_by_serial(serial: str, check_code: str) -> IntroductionLetter | None:
+    """The letter with this serial (ORG-CODE-YEAR-NUMBER) if the check code matches, else None."""
+    code, _, rest = (serial or "").strip().upper().rpartition("-")
+    org_code, _, year = code.rpartition("-")
+    if not (org_code and year.isdigit() and rest.isdigit()):
+        return None
+    letter = (
+        IntroductionLetter.objects.select_related("organization")
+        .filter(organization__code__iexact=org_code, year=int(year), number=int(rest)).first()
+    )
+    if letter is None or not hmac.compare_digest(letter.check_code, (check_code or "").strip().upper()):
+        return None
+    return letter
