@@ -37,7 +37,10 @@ def dues_standing(member) -> DuesStanding | None:
         return None
     unpaid = [bill for bill in bills if bill.status == Bill.Status.UNPAID]
     first_gap = unpaid[0].period if unpaid else None
-    paid = [b.period for b in bills if b.status == Bill.Status.PAID and (first_gap is None or b.period < first_gap)]
+    paid = [
+        b.period for b in bills
+        if b.status == Bill.Status.PAID and (first_gap is None or b.period < first_gap)
+    ]
     return DuesStanding(
         paid_up_to=paid[-1] if paid else None,
         unpaid=tuple(UnpaidMonth(b.period, b.amount, b.organization.name) for b in unpaid),

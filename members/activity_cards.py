@@ -33,8 +33,13 @@ def months_later(day: datetime.date, months: int) -> datetime.date:
 
 @transaction.atomic
 def activity_card_issue(
-    *, member: Member, actor: User, host_organization: Organization, starts_on: datetime.date,
-    ends_on: datetime.date, reason: str,
+    *,
+    member: Member,
+    actor: User,
+    host_organization: Organization,
+    starts_on: datetime.date,
+    ends_on: datetime.date,
+    reason: str,
 ) -> ActivityCard:
     member = Member.objects.select_for_update().select_related("organization", "user").get(pk=member.pk)
     if not Scope(actor).can_manage(member.organization) or member.user_id == actor.pk:
@@ -46,25 +51,34 @@ def activity_card_issue(
     if ends_on < starts_on:
         raise ValidationError({"ends_on": _("The end date must not be before the start date.")})
     if ends_on > months_later(starts_on, ActivityCard.MAX_MONTHS):
-        raise ValidationError({"ends_on": _("An activity card lasts at most 6 months; for longer, transfer "
-                                            "the membership.")})
+        raise ValidationError(
+            {"ends_on": _("An activity card lasts at most 6 months; for longer, transfer the membership.")}
+        )
     if not (reason or "").strip():
         raise ValidationError({"reason": _("Give a reason.")})
     card = ActivityCard(
-        member=member, organization=member.organization, host_organization=host_organization,
-        reason=reason.strip(), starts_on=starts_on, ends_on=ends_on, issued_by=actor,
+        member=member,
+        organization=member.organization,
+        host_organization=host_organization,
+        reason=reason.strip(),
+        starts_on=starts_on,
+        ends_on=ends_on,
+        issued_by=actor,
     )
     card.full_clean()
     card.save()
     url = reverse("transfers:member_history", args=[member.pk])
     notification_send(
-        recipients=[member], kind="activity_card", title=_("You have an activity card"),
+        recipients=[member],
+        kind="activity_card",
+        title=_("You have an activity card"),
         body=_("You may join %(host)s's meetings from %(start)s to %(end)s.")
         % {"host": host_organization.name, "start": starts_on.isoformat(), "end": ends_on.isoformat()},
         url=reverse("transfers:mine"),
     )
     notification_send(
-        recipients=organization_managers(host_organization), kind="activity_card",
+        recipients=organization_managers(host_organization),
+        kind="activity_card",
         title=_("%(name)s will attend your branch with an activity card") % {"name": member.name},
         body=_("From %(start)s to %(end)s; their membership stays with %(home)s.")
         % {"start": starts_on.isoformat(), "end": ends_on.isoformat(), "home": member.organization.name},
@@ -74,7 +88,9 @@ def activity_card_issue(
 
 
 @transaction.atomic
-def activity_card_end(*, card: ActivityCard, actor: User, ended_on: datetime.date | None = None) -> ActivityCard:
+def activity_card_end(
+    *, card: ActivityCard, actor: User, ended_on: datetime.date | None = None
+) -> ActivityCard:
     """The member returned: the home branch ends the card early."""
     card = ActivityCard.objects.select_for_update().select_related("organization").get(pk=card.pk)
     if not Scope(actor).can_manage(card.organization):

@@ -3,6 +3,5 @@
 from django.http import Http404
 
 
-
 def verify(request, **kwargs):
     raise Http404

@@ -49,7 +49,8 @@ def letter_by_serial(serial: str, check_code: str) -> IntroductionLetter | None:
         return None
     letter = (
         IntroductionLetter.objects.select_related("organization")
-        .filter(organization__code__iexact=org_code, year=int(year), number=int(rest)).first()
+        .filter(organization__code__iexact=org_code, year=int(year), number=int(rest))
+        .first()
     )
     if letter is None or not hmac.compare_digest(letter.check_code, (check_code or "").strip().upper()):
         return None

@@ -185,7 +185,7 @@ class Member(EncryptedIdNumber, EncryptedPhone, models.Model):
     updated_at = models.DateTimeField(auto_now=True)
 
     objects = OnRosterManager()
-    records = models.Manager()
+    records = models.Manager()  # noqa: DJ012 (a second manager, not a field)
 
     class Meta:
         ordering = ["name", "pk"]
@@ -527,7 +527,9 @@ class Transfer(models.Model):
 
     OPEN = (Status.REQUESTED, Status.IN_TRANSIT, Status.EXPIRED)
 
-    member = models.ForeignKey(Member, on_delete=models.PROTECT, related_name="transfers", verbose_name=_("member"))
+    member = models.ForeignKey(
+        Member, on_delete=models.PROTECT, related_name="transfers", verbose_name=_("member")
+    )
     from_organization = models.ForeignKey(
         Organization, on_delete=models.PROTECT, null=True, blank=True, related_name="transfers_out",
         verbose_name=_("from organization"),
@@ -676,7 +678,8 @@ class IntroductionLetter(EncryptedIdNumber, EncryptedPhone, models.Model):
                 fields=["transfer"], condition=Q(status="valid"), name="letter_one_valid_per_transfer"
             ),
             models.CheckConstraint(
-                condition=Q(validity_days__gte=1, validity_days__lte=90), name="letter_validity_at_most_90_days"
+                condition=Q(validity_days__gte=1, validity_days__lte=90),
+                name="letter_validity_at_most_90_days",
             ),
             models.CheckConstraint(condition=Q(number__gte=1), name="letter_number_positive"),
         ]
@@ -771,7 +774,9 @@ class ActivityCard(models.Model):
         verbose_name_plural = _("activity cards")
         indexes = [models.Index(fields=["host_organization", "ended_on"])]
         constraints = [
-            models.CheckConstraint(condition=Q(ends_on__gte=models.F("starts_on")), name="card_ends_after_start"),
+            models.CheckConstraint(
+                condition=Q(ends_on__gte=models.F("starts_on")), name="card_ends_after_start"
+            ),
             models.CheckConstraint(
                 condition=~Q(host_organization=models.F("organization")), name="card_host_elsewhere"
             ),

@@ -148,7 +148,8 @@ class Scope:
     def transfers(self) -> QuerySet[Transfer]:
         if self.is_superuser:
             return Transfer.objects.all()
-        q = _subtree_q(self.roster_paths, "from_organization__") | _subtree_q(self.roster_paths, "to_organization__")
+        q = _subtree_q(self.roster_paths, "from_organization__")
+        q |= _subtree_q(self.roster_paths, "to_organization__")
         if self.is_authenticated:
             q |= Q(member__user=self.user)
         return Transfer.objects.filter(q)

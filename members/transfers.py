@@ -52,8 +52,10 @@ def _locked(transfer: Transfer, *statuses) -> Transfer:
         .get(pk=transfer.pk)
     )
     if transfer.status not in statuses:
-        raise ValidationError(_("This transfer is %(status)s; it cannot be changed that way.")
-                              % {"status": transfer.get_status_display()})
+        raise ValidationError(
+            _("This transfer is %(status)s; it cannot be changed that way.")
+            % {"status": transfer.get_status_display()}
+        )
     return transfer
 
 
@@ -63,8 +65,9 @@ def _require(allowed: bool) -> None:
 
 
 def _notify(transfer: Transfer, recipients, title: str, body: str = "", urgent: bool = False) -> None:
-    notification_send(recipients=recipients, kind="transfer", title=title, body=body, url=_url(transfer),
-                      urgent=urgent)
+    notification_send(
+        recipients=recipients, kind="transfer", title=title, body=body, url=_url(transfer), urgent=urgent
+    )
 
 
 def _senders(transfer: Transfer) -> list[User]:
@@ -84,8 +87,14 @@ def _member_accounts(transfer: Transfer) -> list:
 
 @transaction.atomic
 def transfer_request(
-    *, member: Member, actor: User, reason: str, to_organization: Organization | None = None,
-    to_outside: str = "", to_outside_address: str = "", work_place: WorkPlace | None = None,
+    *,
+    member: Member,
+    actor: User,
+    reason: str,
+    to_organization: Organization | None = None,
+    to_outside: str = "",
+    to_outside_address: str = "",
+    work_place: WorkPlace | None = None,
     employer: str = "",
 ) -> Transfer:
     """The member asks to transfer, or an officer of their branch starts it for them."""
@@ -96,26 +105,44 @@ def transfer_request(
         raise ValidationError(_("A transfer for this member is already under way."))
     to_outside, to_outside_address = to_outside.strip(), to_outside_address.strip()
     if (to_organization is None) == (not to_outside):
-        raise ValidationError({"to_organization": _("Choose a branch in the portal or name an organization outside it.")})
+        raise ValidationError(
+            {"to_organization": _("Choose a branch in the portal or name an organization outside it.")}
+        )
     if to_organization is not None:
         if to_organization.pk == member.organization_id:
             raise ValidationError({"to_organization": _("The member already belongs to this branch.")})
         if to_organization.kind not in RECEIVING_KINDS:
             raise ValidationError({"to_organization": _("Members are transferred to a branch.")})
     elif not to_outside_address:
-        raise ValidationError({"to_outside_address": _("Give the address of the organization outside the portal.")})
+        raise ValidationError(
+            {"to_outside_address": _("Give the address of the organization outside the portal.")}
+        )
     transfer = Transfer(
-        member=member, from_organization=member.organization, to_organization=to_organization,
-        to_outside=to_outside, to_outside_address=to_outside_address, work_place=work_place,
-        employer=employer.strip(), reason=_reason(reason), requested_by=actor,
+        member=member,
+        from_organization=member.organization,
+        to_organization=to_organization,
+        to_outside=to_outside,
+        to_outside_address=to_outside_address,
+        work_place=work_place,
+        employer=employer.strip(),
+        reason=_reason(reason),
+        requested_by=actor,
     )
     transfer.full_clean()
     transfer.save()
-    _notify(transfer, _senders(transfer), _("Transfer request from %(name)s") % {"name": member.name},
-            _("%(name)s asks to transfer to %(to)s.") % {"name": member.name, "to": transfer.to_name})
+    _notify(
+        transfer,
+        _senders(transfer),
+        _("Transfer request from %(name)s") % {"name": member.name},
+        _("%(name)s asks to transfer to %(to)s.") % {"name": member.name, "to": transfer.to_name},
+    )
     if not own:
-        _notify(transfer, [member], _("Your branch started your membership transfer"),
-                _("To %(to)s. You can follow every step in the portal.") % {"to": transfer.to_name})
+        _notify(
+            transfer,
+            [member],
+            _("Your branch started your membership transfer"),
+            _("To %(to)s. You can follow every step in the portal.") % {"to": transfer.to_name},
+        )
     return transfer
 
 
@@ -148,7 +175,10 @@ def transfer_reject(*, transfer: Transfer, actor: User, reason: str) -> Transfer
 
 @transaction.atomic
 def transfer_approve(
-    *, transfer: Transfer, actor: User, validity_days: int = IntroductionLetter.MAX_VALIDITY_DAYS,
+    *,
+    transfer: Transfer,
+    actor: User,
+    validity_days: int = IntroductionLetter.MAX_VALIDITY_DAYS,
     dues_paid_up_to: datetime.date | None = None,
 ) -> IntroductionLetter:
     """Approve the request and issue its introduction letter."""
@@ -156,15 +186,19 @@ def transfer_approve(
     _require(Scope(actor).can_send(transfer))
     transfer.status, transfer.approved_by, transfer.approved_at = Status.IN_TRANSIT, actor, timezone.now()
     transfer.save(update_fields=["status", "approved_by", "approved_at"])
-    letter = letter_issue(transfer=transfer, actor=actor, validity_days=validity_days,
-                          dues_paid_up_to=dues_paid_up_to)
+    letter = letter_issue(
+        transfer=transfer, actor=actor, validity_days=validity_days, dues_paid_up_to=dues_paid_up_to
+    )
     _announce_letter(transfer, letter, _("Your transfer was approved"))
     return letter
 
 
 @transaction.atomic
 def transfer_reissue(
-    *, transfer: Transfer, actor: User, validity_days: int = IntroductionLetter.MAX_VALIDITY_DAYS,
+    *,
+    transfer: Transfer,
+    actor: User,
+    validity_days: int = IntroductionLetter.MAX_VALIDITY_DAYS,
     dues_paid_up_to: datetime.date | None = None,
 ) -> IntroductionLetter:
     """An expired letter is replaced by a new one with a new serial; nothing is extended."""
@@ -172,18 +206,25 @@ def transfer_reissue(
     _require(Scope(actor).can_send(transfer))
     transfer.status = Status.IN_TRANSIT
     transfer.save(update_fields=["status"])
-    letter = letter_issue(transfer=transfer, actor=actor, validity_days=validity_days,
-                          dues_paid_up_to=dues_paid_up_to)
+    letter = letter_issue(
+        transfer=transfer, actor=actor, validity_days=validity_days, dues_paid_up_to=dues_paid_up_to
+    )
     _announce_letter(transfer, letter, _("A new introduction letter was issued"))
     return letter
 
 
 def _announce_letter(transfer: Transfer, letter: IntroductionLetter, title: str) -> None:
     body = _("Introduction letter %(serial)s, valid until %(date)s.") % {
-        "serial": letter.serial, "date": letter.valid_until.isoformat()}
+        "serial": letter.serial,
+        "date": letter.valid_until.isoformat(),
+    }
     _notify(transfer, [transfer.member], title, body)
-    _notify(transfer, _receivers(transfer),
-            _("%(name)s is transferring to your branch") % {"name": transfer.member.name}, body)
+    _notify(
+        transfer,
+        _receivers(transfer),
+        _("%(name)s is transferring to your branch") % {"name": transfer.member.name},
+        body,
+    )
 
 
 @transaction.atomic
@@ -193,8 +234,12 @@ def transfer_cancel(*, transfer: Transfer, actor: User, reason: str) -> Transfer
     _require(Scope(actor).can_send(transfer))
     _close(transfer, actor, Status.CANCELLED, _reason(reason))
     _letters_end(transfer, LetterStatus.CANCELLED, statuses=(LetterStatus.VALID,))
-    _notify(transfer, [transfer.member, *_receivers(transfer)], _("A membership transfer was cancelled"),
-            transfer.closing_reason)
+    _notify(
+        transfer,
+        [transfer.member, *_receivers(transfer)],
+        _("A membership transfer was cancelled"),
+        transfer.closing_reason,
+    )
     return transfer
 
 
@@ -212,8 +257,12 @@ def transfer_receipt_record(*, transfer: Transfer, actor: User, returned_on: dat
     member = transfer.member
     member.left_on = returned_on
     member.save(update_fields=["left_on", "updated_at"])
-    _notify(transfer, [member], _("Your membership transfer is complete"),
-            _("Your membership is now with %(to)s.") % {"to": transfer.to_name})
+    _notify(
+        transfer,
+        [member],
+        _("Your membership transfer is complete"),
+        _("Your membership is now with %(to)s.") % {"to": transfer.to_name},
+    )
     return transfer
 
 
@@ -225,8 +274,12 @@ def transfer_accept(*, transfer: Transfer, actor: User) -> Transfer:
     transfer = _locked(transfer, Status.IN_TRANSIT)
     _require(Scope(actor).can_receive(transfer))
     _complete(transfer, actor, on=timezone.localdate())
-    _notify(transfer, [transfer.member, *_senders(transfer)], _("Membership transfer complete"),
-            _("%(name)s now belongs to %(to)s.") % {"name": transfer.member.name, "to": transfer.to_name})
+    _notify(
+        transfer,
+        [transfer.member, *_senders(transfer)],
+        _("Membership transfer complete"),
+        _("%(name)s now belongs to %(to)s.") % {"name": transfer.member.name, "to": transfer.to_name},
+    )
     return transfer
 
 
@@ -237,8 +290,12 @@ def transfer_refuse(*, transfer: Transfer, actor: User, reason: str) -> Transfer
     _require(Scope(actor).can_receive(transfer))
     _close(transfer, actor, Status.REFUSED, _reason(reason))
     _letters_end(transfer, LetterStatus.CANCELLED, statuses=(LetterStatus.VALID,))
-    _notify(transfer, [transfer.member, *_senders(transfer)],
-            _("The receiving branch rejected the transfer"), transfer.closing_reason)
+    _notify(
+        transfer,
+        [transfer.member, *_senders(transfer)],
+        _("The receiving branch rejected the transfer"),
+        transfer.closing_reason,
+    )
     return transfer
 
 
@@ -249,7 +306,10 @@ def _complete(transfer: Transfer, actor: User, *, on: datetime.date) -> None:
     _letters_end(transfer, LetterStatus.USED, statuses=(LetterStatus.VALID,))
     member = Member.records.select_for_update().get(pk=transfer.member_id)
     MembershipPeriod.objects.create(
-        member=member, organization=member.organization, started_on=member.member_since, ended_on=on,
+        member=member,
+        organization=member.organization,
+        started_on=member.member_since,
+        ended_on=on,
         transfer=transfer,
     )
     ActivityCard.objects.filter(member=member, ended_on__isnull=True).update(
@@ -294,18 +354,28 @@ def _check_code() -> str:
 
 
 def letter_issue(
-    *, transfer: Transfer, actor: User, validity_days: int, dues_paid_up_to: datetime.date | None = None,
+    *,
+    transfer: Transfer,
+    actor: User,
+    validity_days: int,
+    dues_paid_up_to: datetime.date | None = None,
 ) -> IntroductionLetter:
     """Number and write the letter. Serials run 1, 2, 3 … per issuing organization and year, with no
     gap and no duplicate: the issuing organization's row is locked while the next number is taken,
     and the number is only used if the letter is saved in the same transaction."""
     if not 1 <= int(validity_days) <= IntroductionLetter.MAX_VALIDITY_DAYS:
-        raise ValidationError({"validity_days": _("A letter is valid for 1 to %(max)s days.")
-                               % {"max": IntroductionLetter.MAX_VALIDITY_DAYS}})
+        raise ValidationError(
+            {
+                "validity_days": _("A letter is valid for 1 to %(max)s days.")
+                % {"max": IntroductionLetter.MAX_VALIDITY_DAYS}
+            }
+        )
     org = Organization.objects.select_for_update().get(pk=transfer.from_organization_id)
     today = timezone.localdate()
     number = (
-        IntroductionLetter.objects.filter(organization=org, year=today.year).aggregate(last=Max("number"))["last"]
+        IntroductionLetter.objects.filter(organization=org, year=today.year).aggregate(last=Max("number"))[
+            "last"
+        ]
         or 0
     ) + 1
     standing = dues_standing(transfer.member)
@@ -314,14 +384,28 @@ def letter_issue(
     member = transfer.member
     address, postcode, phone = _sender_contact(org)
     letter = IntroductionLetter(
-        transfer=transfer, organization=org, year=today.year, number=number, check_code=_check_code(),
-        name=member.name, sex=member.sex, age=_age(member.birth_date, today), ethnicity=member.ethnicity,
-        member_status=member.status, from_name=org.name, to_name=transfer.to_name,
-        to_address=transfer.to_outside_address or (transfer.to_organization.address if transfer.to_organization_id else ""),
+        transfer=transfer,
+        organization=org,
+        year=today.year,
+        number=number,
+        check_code=_check_code(),
+        name=member.name,
+        sex=member.sex,
+        age=_age(member.birth_date, today),
+        ethnicity=member.ethnicity,
+        member_status=member.status,
+        from_name=org.name,
+        to_name=transfer.to_name,
+        to_address=transfer.to_outside_address
+        or (transfer.to_organization.address if transfer.to_organization_id else ""),
         dues_paid_up_to=dues_paid_up_to.replace(day=1) if dues_paid_up_to else None,
-        validity_days=int(validity_days), issued_on=today,
+        validity_days=int(validity_days),
+        issued_on=today,
         valid_until=today + datetime.timedelta(days=int(validity_days) - 1),
-        sender_address=address, sender_postcode=postcode, sender_phone=phone, issued_by=actor,
+        sender_address=address,
+        sender_postcode=postcode,
+        sender_phone=phone,
+        issued_by=actor,
     )
     letter.set_id_number(member.id_number)
     letter.set_phone(member.phone)
@@ -339,8 +423,9 @@ def letter_issue(
 def letters_expire(*, today: datetime.date) -> int:
     """Letters past their validity become expired, once, and both sides are told. Returns how many."""
     expired = 0
-    for letter_id in IntroductionLetter.objects.filter(status=LetterStatus.VALID, valid_until__lt=today) \
-            .values_list("pk", flat=True):
+    for letter_id in IntroductionLetter.objects.filter(
+        status=LetterStatus.VALID, valid_until__lt=today
+    ).values_list("pk", flat=True):
         with transaction.atomic():
             claimed = IntroductionLetter.objects.filter(pk=letter_id, status=LetterStatus.VALID).update(
                 status=LetterStatus.EXPIRED, ended_at=timezone.now()
@@ -350,11 +435,17 @@ def letters_expire(*, today: datetime.date) -> int:
             letter = IntroductionLetter.objects.select_related("transfer__member").get(pk=letter_id)
             transfer = letter.transfer
             Transfer.objects.filter(pk=transfer.pk, status=Status.IN_TRANSIT).update(status=Status.EXPIRED)
-            body = _("Introduction letter %(serial)s expired on %(date)s. The sending branch must issue "
-                     "a new letter; the old one cannot be used.") % {
-                "serial": letter.serial, "date": letter.valid_until.isoformat()}
-            _notify(transfer, [transfer.member, *_senders(transfer), *_receivers(transfer)],
-                    _("An introduction letter expired"), body, urgent=True)
+            body = _(
+                "Introduction letter %(serial)s expired on %(date)s. The sending branch must issue "
+                "a new letter; the old one cannot be used."
+            ) % {"serial": letter.serial, "date": letter.valid_until.isoformat()}
+            _notify(
+                transfer,
+                [transfer.member, *_senders(transfer), *_receivers(transfer)],
+                _("An introduction letter expired"),
+                body,
+                urgent=True,
+            )
             expired += 1
     return expired
 
@@ -370,24 +461,34 @@ def letters_remind(*, today: datetime.date) -> int:
     reminded = 0
     for letter_id in due.values_list("pk", flat=True):
         with transaction.atomic():
-            claimed = IntroductionLetter.objects.filter(pk=letter_id).filter(
-                Q(last_reminded_on__isnull=True) | Q(last_reminded_on__lte=again)
-            ).update(last_reminded_on=today)
+            claimed = (
+                IntroductionLetter.objects.filter(pk=letter_id)
+                .filter(Q(last_reminded_on__isnull=True) | Q(last_reminded_on__lte=again))
+                .update(last_reminded_on=today)
+            )
             if not claimed:
                 continue
-            letter = IntroductionLetter.objects.select_related("transfer__member", "organization").get(pk=letter_id)
+            letter = IntroductionLetter.objects.select_related("transfer__member", "organization").get(
+                pk=letter_id
+            )
             transfer = letter.transfer
             days = (today - letter.issued_on).days
             if transfer.to_organization_id:
-                _notify(transfer, _receivers(transfer),
-                        _("A transfer has waited %(days)s days for your branch") % {"days": days},
-                        _("%(name)s's introduction letter %(serial)s: accept or reject the transfer.")
-                        % {"name": transfer.member.name, "serial": letter.serial})
+                _notify(
+                    transfer,
+                    _receivers(transfer),
+                    _("A transfer has waited %(days)s days for your branch") % {"days": days},
+                    _("%(name)s's introduction letter %(serial)s: accept or reject the transfer.")
+                    % {"name": transfer.member.name, "serial": letter.serial},
+                )
             else:
-                _notify(transfer, _senders(transfer),
-                        _("No receipt slip after %(days)s days") % {"days": days},
-                        _("Introduction letter %(serial)s to %(to)s: record the receipt slip when it returns.")
-                        % {"serial": letter.serial, "to": transfer.to_name})
+                _notify(
+                    transfer,
+                    _senders(transfer),
+                    _("No receipt slip after %(days)s days") % {"days": days},
+                    _("Introduction letter %(serial)s to %(to)s: record the receipt slip when it returns.")
+                    % {"serial": letter.serial, "to": transfer.to_name},
+                )
             reminded += 1
     return reminded
 
@@ -397,8 +498,15 @@ def letters_remind(*, today: datetime.date) -> int:
 
 @transaction.atomic
 def transfer_register_incoming(
-    *, actor: User, organization: Organization, from_outside: str, letter_number: str,
-    received_on: datetime.date, id_number: str, reason: str = "", **member_fields,
+    *,
+    actor: User,
+    organization: Organization,
+    from_outside: str,
+    letter_number: str,
+    received_on: datetime.date,
+    id_number: str,
+    reason: str = "",
+    **member_fields,
 ) -> Transfer:
     """Record an introduction letter received from an organization outside the portal: the member is
     put on the receiving branch's roster (a returning member's record is taken up again)."""
@@ -417,11 +525,20 @@ def transfer_register_incoming(
     id_number = validate_id_number(id_number)
     member = Member.records.select_for_update().filter(id_number_digest=crypto.digest(id_number)).first()
     if member is not None and member.left_on is None:
-        raise ValidationError({"id_number": _("This member is already on the roster of %(org)s.")
-                               % {"org": member.organization.name}})
+        raise ValidationError(
+            {
+                "id_number": _("This member is already on the roster of %(org)s.")
+                % {"org": member.organization.name}
+            }
+        )
     if member is None:
-        member = member_create(actor=actor, id_number=id_number, organization=organization,
-                               member_since=received_on, **member_fields)
+        member = member_create(
+            actor=actor,
+            id_number=id_number,
+            organization=organization,
+            member_since=received_on,
+            **member_fields,
+        )
         started_on = None
     else:
         started_on = member.left_on
@@ -430,15 +547,25 @@ def transfer_register_incoming(
         member.save(update_fields=["organization", "member_since", "left_on", "updated_at"])
     now = timezone.now()
     transfer = Transfer(
-        member=member, from_outside=from_outside, to_organization=organization,
+        member=member,
+        from_outside=from_outside,
+        to_organization=organization,
         reason=reason.strip() or _("Introduction letter received from outside the portal."),
-        status=Status.COMPLETED, requested_by=actor, requested_at=now, closed_by=actor, closed_at=now,
-        completed_on=received_on, outside_letter_number=letter_number,
+        status=Status.COMPLETED,
+        requested_by=actor,
+        requested_at=now,
+        closed_by=actor,
+        closed_at=now,
+        completed_on=received_on,
+        outside_letter_number=letter_number,
     )
     transfer.full_clean()
     transfer.save()
     MembershipPeriod.objects.create(
-        member=member, outside_organization=from_outside, started_on=started_on, ended_on=received_on,
+        member=member,
+        outside_organization=from_outside,
+        started_on=started_on,
+        ended_on=received_on,
         transfer=transfer,
     )
     return transfer
