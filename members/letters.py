@@ -1,12 +1,16 @@
 """Introduction letters as PDF (stub, letter and receipt slip on one page), made once by a Celery task,
 and the public check of a letter by its serial and check code."""
 
+import datetime
 import hmac
+from urllib.parse import urlencode
 
 from celery import shared_task
 from django.conf import settings
 from django.core.files.base import ContentFile
+from django.urls import reverse
 from django.utils import timezone, translation
+from django.utils.translation import gettext as _
 
 from ebranch.lib.pdf import render_to_pdf
 
@@ -15,8 +19,27 @@ from .models import IntroductionLetter
 TEMPLATE = "members/pdf/introduction_letter.html"
 
 
+def verify_url(letter: IntroductionLetter) -> str:
+    """The public check page, filled in with the letter's serial and check code."""
+    query = urlencode({"serial": letter.serial, "code": letter.check_code})
+    return f"{settings.SITE_URL.rstrip('/')}{reverse('letters:verify')}?{query}"
+
+
+def year_month(day: datetime.date | None) -> str:
+    """2026-03 (in Chinese 2026年03月); empty when unknown."""
+    if day is None:
+        return ""
+    return _("%(year)s-%(month)s") % {"year": day.year, "month": f"{day.month:02d}"}
+
+
 def letter_context(letter: IntroductionLetter) -> dict:
-    return {"letter": letter, "id_number": letter.id_number, "phone": letter.phone}
+    return {
+        "letter": letter,
+        "id_number": letter.id_number,
+        "phone": letter.phone,
+        "dues_paid_up_to": year_month(letter.dues_paid_up_to),
+        "verify_url": verify_url(letter),
+    }
 
 
 def letter_pdf(letter: IntroductionLetter) -> bytes:
@@ -52,6 +75,7 @@ def letter_by_serial(serial: str, check_code: str) -> IntroductionLetter | None:
         .filter(organization__code__iexact=org_code, year=int(year), number=int(rest))
         .first()
     )
-    if letter is None or not hmac.compare_digest(letter.check_code, (check_code or "").strip().upper()):
+    given = (check_code or "").strip().upper().encode()  # bytes: any text compares, never raises
+    if letter is None or not hmac.compare_digest(letter.check_code.encode(), given):
         return None
     return letter
