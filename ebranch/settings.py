@@ -139,6 +139,20 @@ CELERY_BEAT_SCHEDULE = {
         "task": "dues.tasks.bills_generate_monthly",
         "schedule": crontab(day_of_month=1, hour=0, minute=10),
     },
+    # Transfers, daily: expired letters (both sides told once), reminders to receivers after a month
+    # (weekly), activity cards past their end date. Each is idempotent, so a rerun does nothing.
+    "transfer-letters-expire": {
+        "task": "members.transfer_tasks.letters_expire_task",
+        "schedule": crontab(hour=0, minute=30),
+    },
+    "transfer-letters-remind": {
+        "task": "members.transfer_tasks.letters_remind_task",
+        "schedule": crontab(hour=9, minute=0),
+    },
+    "activity-cards-expire": {
+        "task": "members.transfer_tasks.activity_cards_expire_task",
+        "schedule": crontab(hour=0, minute=40),
+    },
 }
 
 AUTH_USER_MODEL = "members.User"
