@@ -163,7 +163,7 @@ def overview_totals(paths: list[str] | None, year: int, today: datetime.date) ->
     inside_to = _paths_q(paths, "to_organization__")
     inside_from = _paths_q(paths, "from_organization__")
     done = Q(status=Status.COMPLETED, completed_on__year=year)
-    transfers = _with_overdue(Transfer.objects.filter(inside_to | inside_from), today)
+    transfers = Transfer.objects.filter(inside_to | inside_from)
     if paths is None:  # the whole portal: "outside" is outside the portal
         completed_in = done & Q(from_organization__isnull=True)
         completed_out = done & Q(to_organization__isnull=True)
@@ -174,7 +174,7 @@ def overview_totals(paths: list[str] | None, year: int, today: datetime.date) ->
         completed_in=Count("pk", filter=completed_in),
         completed_out=Count("pk", filter=completed_out),
         pending=Count("pk", filter=Q(status__in=Transfer.OPEN)),
-        overdue=Count("pk", filter=Q(status__in=Transfer.OPEN, overdue=True)),
+        overdue=Count("pk", filter=Q(status__in=Transfer.OPEN) & overdue_q(today)),
     )
 
 

@@ -39,7 +39,8 @@ def approve(world, transfer, *, issued_days_ago=0) -> IntroductionLetter:
 
 
 def requested_days_ago(transfer, days):
-    Transfer.objects.filter(pk=transfer.pk).update(requested_at=timezone.now() - datetime.timedelta(days=days))
+    earlier = timezone.now() - datetime.timedelta(days=days)
+    Transfer.objects.filter(pk=transfer.pk).update(requested_at=earlier)
 
 
 def overdue_pks(today=None):
@@ -105,13 +106,15 @@ def test_overview_counts_in_and_out_of_the_subtree(world):
     transfer_accept(transfer=inside, actor=world.other_secretary)
     # from outside the portal: in
     transfer_register_incoming(
-        actor=world.secretary, organization=world.branch, from_outside="中共厦门市委组织部", letter_number="X-1",
+        actor=world.secretary, organization=world.branch, from_outside="中共厦门市委组织部",
+        letter_number="X-1",
         received_on=timezone.localdate(), id_number=factories.id_number(7001), name="新来", phone="",
         ethnicity="汉族", status=Member.Status.PROBATIONARY, joined_party_on=datetime.date(2025, 7, 1),
     )
     # to another county in the portal: out
     elsewhere = factories.organization(
-        parent=factories.organization(parent=world.city, kind=Organization.Kind.COUNTY_COMMITTEE), name="外县支部"
+        parent=factories.organization(parent=world.city, kind=Organization.Kind.COUNTY_COMMITTEE),
+        name="外县支部",
     )
     out = ask(world, to=elsewhere)
     approve(world, out)
@@ -137,7 +140,9 @@ def test_overview_counts_in_and_out_of_the_subtree(world):
 
 @pytest.fixture
 def university(world):
-    return factories.organization(parent=world.general_branch, kind=Organization.Kind.UNIVERSITY, name="某大学党委")
+    return factories.organization(
+        parent=world.general_branch, kind=Organization.Kind.UNIVERSITY, name="某大学党委"
+    )
 
 
 def flagged(today, **fields) -> bool:
@@ -154,7 +159,9 @@ def flagged(today, **fields) -> bool:
         (2025, TODAY, False),
     ],
 )
-def test_university_flag_counts_from_1_july_of_the_graduation_year(university, graduation_year, today, expected):
+def test_university_flag_counts_from_1_july_of_the_graduation_year(
+    university, graduation_year, today, expected
+):
     member = factories.member(organization=university, graduation_year=graduation_year,
                               member_since=datetime.date(2026, 1, 1))
     assert flagged(today, pk=member.pk) is expected
