@@ -4,6 +4,7 @@ from django.db.models import Case, Count, F, Prefetch, Q, QuerySet, When
 from django.http import Http404
 from django.utils import timezone
 
+from members.activity_cards import cards_active
 from members.models import Member, User
 from members.scope import Scope
 
@@ -47,11 +48,12 @@ def meetings_for_list(scope: Scope, *, now=None) -> QuerySet[Meeting]:
 
 
 def invitees(meeting: Meeting) -> QuerySet[Member]:
-    """Members invited: those of the invited branches.
-
-    Hook: once activity cards exist (transfers issue), add their holders for the branches they attend.
-    """
-    return Member.objects.filter(organization__in=meeting.invited_organizations.all())
+    """Members invited: those of the invited branches, and holders of an activity card in force on the
+    meeting's day whose host branch is invited (they attend there without voting; their home branch
+    still invites them too). Each member once."""
+    organizations = meeting.invited_organizations.all()
+    guests = cards_active(timezone.localdate(meeting.starts_at)).filter(host_organization__in=organizations)
+    return Member.objects.filter(Q(organization__in=organizations) | Q(pk__in=guests.values("member_id")))
 
 
 def invitee_accounts(meeting: Meeting) -> QuerySet[User]:
