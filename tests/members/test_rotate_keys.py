@@ -14,6 +14,7 @@ from django.utils import translation
 from ebranch.lib import crypto
 from members.models import Member, User, VerificationClaim
 from members.services import member_update
+from members.transfers import transfer_approve, transfer_request
 from tests import factories
 
 KEY_A = Fernet.generate_key().decode()
@@ -69,8 +70,17 @@ def written_under_a(db, settings):
     for n in range(5):
         user = factories.user(phone=f"1380000{n:04d}")
         member = factories.member(organization=branch, user=user if n % 2 else None)
+        if n == 1:
+            leaving = member
         if n == 4:
             member_update(member=member, actor=None, phone="")
+    # An introduction letter copies the member's ID and phone, encrypted (members/transfers.py).
+    secretary = factories.user()
+    factories.position(user=secretary, organization=branch)
+    transfer = transfer_request(
+        member=leaving, actor=secretary, reason="工作调动", to_organization=factories.organization()
+    )
+    transfer_approve(transfer=transfer, actor=secretary)
     officer = factories.user(phone="13700000002")
     factories.totp(officer)
     RecoveryCodes.activate(officer)
@@ -99,6 +109,8 @@ def test_rotation_keeps_every_record_readable_without_the_old_key(written_under_
     assert "members.Member.id_number_encrypted: 5 values, 5 re-encrypted" in out
     assert "members.Member.phone_encrypted: 4 values, 4 re-encrypted" in out  # one member has no phone
     assert "members.VerificationClaim.id_number_encrypted: 1 values, 1 re-encrypted" in out
+    assert "members.IntroductionLetter.id_number_encrypted: 1 values, 1 re-encrypted" in out
+    assert "members.IntroductionLetter.phone_encrypted: 1 values, 1 re-encrypted" in out
     assert "mfa.Authenticator.data: 2 values, 2 re-encrypted" in out
 
     settings.FIELD_ENCRYPTION_KEYS = [KEY_B]
