@@ -38,6 +38,7 @@ def inbox(request):
         "incoming_branches": list(selectors.incoming_branches(scope)),
         "receiver_days": transfers.RECEIVER_DAYS,
         "request_days": selectors.REQUEST_DAYS,
+        "is_overseer": scope.is_overseer,
     }
     return render(request, "members/transfers/office_inbox.html", context)
 
