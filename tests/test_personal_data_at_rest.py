@@ -4,7 +4,9 @@ in any captured log line (SQL parameters included), any audit entry, or any colu
 Through the pages, as people would: the person signs up with their phone, claims a record that is
 not on the roster (with ID-card photos), their branch's officer creates it from the claim, a second
 account claims the same ID number (a conflict), and the officer edits the record in the admin and
-unmasks both numbers on the reveal page. Every log record goes
+unmasks both numbers on the reveal page. Then the person asks to transfer and the officer approves,
+which issues an introduction letter carrying both numbers (encrypted; its PDF is a private file, not
+scanned) and renders its PDF; the public check page is opened. Every log record goes
 through the project's configured handlers, with SQL logging on, into a buffer that is scanned.
 """
 
@@ -19,10 +21,12 @@ from django.core.management import call_command
 from django.db import connection
 from django.urls import reverse
 
-from branches.models import Township, WorkPlace
+from branches.models import Organization, Township, WorkPlace
 from ebranch.lib import crypto
 from ebranch.lib.logging import MaskPersonalData
-from members.models import Member, PersonalDataAccess, Position, User, VerificationClaim
+from members.letters import letter_pdf_render
+from members.models import IntroductionLetter, Member, PersonalDataAccess, Position, User, VerificationClaim
+from members.transfers import transfer_approve, transfer_request
 from tests import factories
 
 ID = "35082219870228158X"
@@ -121,6 +125,19 @@ def edit_and_reveal(client, member: Member):
     assert history.status_code == 200 and member.masked_id_number in history.content.decode()
 
 
+def issue_letter(client, member: Member) -> IntroductionLetter:
+    """The member asks to move to another branch; their officer approves, which issues the letter."""
+    officer = officer_of(member.organization)
+    branches = Organization.objects.filter(kind=Organization.Kind.BRANCH)
+    target = branches.exclude(pk=member.organization_id).first()
+    transfer = transfer_request(member=member, actor=member.user, reason="工作调动", to_organization=target)
+    letter = transfer_approve(transfer=transfer, actor=officer, validity_days=60)
+    assert letter_pdf_render(letter.pk) is True  # the task that runs once the approval commits
+    response = client.get(reverse("letters:verify"), {"serial": letter.serial, "code": letter.check_code})
+    assert letter.serial in response.content.decode()
+    return letter
+
+
 def text_of(value) -> str:
     if isinstance(value, (bytes, memoryview)):
         return bytes(value).decode("latin-1")
@@ -154,13 +171,17 @@ def test_raw_id_and_phone_appear_nowhere(db, client, log_output):
     member = claim_and_approve(client, user)
     claim_again(client)
     edit_and_reveal(client, member)
+    letter = issue_letter(client, member)
     logging.getLogger("members").warning("by mistake: %s %s", ID, {"phone": PHONE})
 
     member.refresh_from_db()
     assert (member.id_number, member.phone, user.phone) == (ID, PHONE, PHONE)  # the person is really there
+    letter.refresh_from_db()
+    assert (letter.id_number, letter.phone) == (ID, PHONE) and letter.pdf  # and on their letter
 
     log = log_output.getvalue()
     assert "SELECT" in log and "INSERT INTO" in log  # SQL with its parameters was logged
+    assert 'INSERT INTO "members_introductionletter"' in log
     assert "by mistake: 350822********158X {'phone': '133****1234'}" in log
     assert not [raw for raw in RAW if raw in log]
 
