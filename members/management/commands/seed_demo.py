@@ -22,6 +22,7 @@ from branches import demo_data
 from branches.models import Organization, Township, WorkPlace
 from branches.services import branch_suggest, organization_create
 from ebranch.lib import crypto
+from members import transfer_demo
 from members.demo import PeopleMaker, Person
 from members.models import Member, Position, User, VerificationClaim, VerifiedVia
 from members.photos import photo_clean
@@ -107,6 +108,7 @@ def seed() -> tuple[dict[str, int], list[DemoLogin]]:
     logins += _claims(created, claim_cases, users, people, townships, places, organizations)
     _demo_authenticators(created, logins)
     _app_demo_seeds(created)
+    transfer_demo.seed(created)  # after the dues seed: letters carry "dues paid up to"
     return created, logins
 
 
@@ -315,7 +317,7 @@ def _members(created, people, townships, places, branch_of, users, accounts) -> 
     user_of = {a.person.id_number: users[a.email] for a in accounts if a.person is not None}
     digests = {crypto.digest(p.id_number): p for p in people}
     existing = set(
-        Member.objects.filter(id_number_digest__in=digests).values_list("id_number_digest", flat=True)
+        Member.records.filter(id_number_digest__in=digests).values_list("id_number_digest", flat=True)
     )
     new = []
     for digest, person in digests.items():
