@@ -239,6 +239,56 @@ def attachment_pk(world):
     return {"pk": meeting.pk, "attachment_pk": meeting.attachments.first().pk}
 
 
+def member_transfer(world):
+    """`member`'s transfer from `branch` to `other_branch`, approved: its letter is out (with a PDF)."""
+    from django.core.files.base import ContentFile
+
+    from members.models import Transfer
+    from members.transfers import transfer_approve, transfer_request
+
+    transfer = Transfer.objects.filter(member__user=world.member).first()
+    if transfer is None:
+        transfer = transfer_request(
+            member=world.member.member, actor=world.member, to_organization=world.other_branch, reason="walk"
+        )
+        letter = transfer_approve(transfer=transfer, actor=world.secretary)
+        letter.pdf.save("walk.pdf", ContentFile(b"%PDF-1.4 walk"))
+    return transfer
+
+
+def transfer_pk(world):
+    return {"pk": member_transfer(world).pk}
+
+
+def under_way(kwargs: Callable) -> Callable:
+    """The arguments, once `member`'s transfer is under way."""
+    return lambda world: (member_transfer(world), kwargs(world))[1]
+
+
+def transfer_detail_url(world):
+    return redirect(reverse("transfers:detail", args=[member_transfer(world).pk]))
+
+
+def letter_pk(world):
+    return {"pk": member_transfer(world).letters.get().pk}
+
+
+def activity_card_pk(world):
+    """`other_member`'s activity card, issued by `other_branch` to join `branch`."""
+    import datetime
+
+    from members.activity_cards import activity_card_issue
+    from members.models import ActivityCard
+
+    card = ActivityCard.objects.filter(member__user=world.other_member).first()
+    if card is None:
+        card = activity_card_issue(
+            member=world.other_member.member, actor=world.other_secretary, host_organization=world.branch,
+            starts_on=datetime.date(2026, 1, 5), ends_on=datetime.date(2026, 3, 5), reason="walk",
+        )
+    return {"pk": card.pk}
+
+
 # Admin (ebranch/admin_site.py): anonymous visitors are sent to the admin login, which forwards to
 # the portal's login page; signed-in users without an officer position get a 404 on every admin URL;
 # officers get what each model admin's scope rules allow (403 for a kind of record they may not
@@ -403,6 +453,54 @@ EXPECTED: dict[str, list[Case]] = {
     "dues_sandbox:pay": [
         Case(public(NOT_FOUND), lambda world: {"out_trade_no": "NO-SUCH-ORDER"}, label="unknown order"),
     ],
+    # Membership transfers (members/transfer_views.py): a member's own transfers and request form;
+    # one transfer and its letter's PDF for the member and the officers on either side (liaison
+    # officers read); its actions are POST only. `member`'s transfer to `other_branch` is under way, so
+    # the request form sends them and the officers who could start one for them to it.
+    "transfers:mine": [Case(verified_members())],
+    "transfers:request": [
+        Case(verified_members() | {"member": transfer_detail_url}, under_way(lambda world: {}),
+             label="member's transfer under way"),
+    ],
+    "transfers:start": [
+        Case(only("secretary", "county_officer", outcome=transfer_detail_url),
+             under_way(lambda world: {"member_pk": branch_member_pk(world)}), label="branch, under way"),
+        Case(only("other_secretary", "county_officer"),
+             lambda world: {"member_pk": other_branch_member_pk(world)}, label="other_branch"),
+    ],
+    "transfers:detail": [
+        Case(only("member", "secretary", "other_secretary", "liaison", "county_officer"), transfer_pk),
+    ],
+    **{
+        f"transfers:{action}": [Case(outcomes(METHOD_NOT_ALLOWED), transfer_pk)]  # POST only
+        for action in ("withdraw", "approve", "reject", "reissue", "cancel", "accept", "refuse", "receipt")
+    },
+    "transfers:letter_pdf": [
+        Case(only("member", "secretary", "other_secretary", "liaison", "county_officer"), letter_pk),
+    ],
+    # The officers' pages (members/transfer_office_views.py): the inbox for those who read a roster, the
+    # overview for overseers, a member's history for those who read the member's roster; registering a
+    # letter from outside and issuing an activity card for those who manage the branch.
+    "transfers:inbox": [Case(only(*OFFICERS))],
+    "transfers:overview": [Case(only("county_officer"))],
+    "transfers:member_history": [
+        Case(only("secretary", "liaison", "county_officer"),
+             lambda world: {"member_pk": branch_member_pk(world)}, label="branch"),
+        Case(only("other_secretary", "county_officer"),
+             lambda world: {"member_pk": other_branch_member_pk(world)}, label="other_branch"),
+    ],
+    "transfers:register_incoming": [
+        Case(only("secretary", "county_officer"), lambda world: {"org_pk": world.branch.pk}, label="branch"),
+        Case(signed_in(NOT_FOUND), lambda world: {"org_pk": world.general_branch.pk},
+             label="general_branch, which receives nobody"),
+    ],
+    "transfers:card_issue": [
+        Case(only("secretary", "county_officer"), lambda world: {"member_pk": branch_member_pk(world)},
+             label="branch"),
+    ],
+    "transfers:card_end": [Case(outcomes(METHOD_NOT_ALLOWED), activity_card_pk)],  # POST only
+    # The public check of an introduction letter (members/letter_verify_views.py).
+    "letters:verify": [Case(public())],
     "set_language": [Case(public(redirect("/")))],
     # allauth: signed-in users are sent home from the entrance pages.
     "account_login": [Case(outcomes(redirect("/"), anonymous=OK))],
