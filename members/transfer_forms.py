@@ -18,7 +18,7 @@ class MonthInput(forms.DateInput):
     input_type = "month"
 
     def __init__(self):
-        super().__init__(format="%Y-%m")
+        super().__init__(format="%Y-%m", attrs={"class": "input"})
 
 
 class TransferRequestForm(forms.Form):

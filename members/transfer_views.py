@@ -176,7 +176,8 @@ def _detail(request, transfer: Transfer, *, action: str = "", bound=None):
         "standing": standing,
         "forms": forms,
         "action": action,
-        "reads_only": not forms and scope.is_officer and transfer.member.user_id != request.user.pk,
+        "reads_only": transfer.is_open and not forms and scope.is_officer
+        and transfer.member.user_id != request.user.pk,
     }
     return render(request, "members/transfers/detail.html", context)
 
