@@ -274,18 +274,17 @@ def letter_pk(world):
 
 
 def activity_card_pk(world):
-    """`other_member`'s activity card, issued by `other_branch` to join `branch`."""
+    """`other_member`'s activity card from `other_branch`, to join `branch`."""
     import datetime
 
-    from members.activity_cards import activity_card_issue
     from members.models import ActivityCard
 
-    card = ActivityCard.objects.filter(member__user=world.other_member).first()
-    if card is None:
-        card = activity_card_issue(
-            member=world.other_member.member, actor=world.other_secretary, host_organization=world.branch,
-            starts_on=datetime.date(2026, 1, 5), ends_on=datetime.date(2026, 3, 5), reason="walk",
-        )
+    card, _ = ActivityCard.objects.get_or_create(
+        member=world.other_member.member, organization=world.other_branch, host_organization=world.branch,
+        defaults={
+            "starts_on": datetime.date(2026, 1, 5), "ends_on": datetime.date(2026, 3, 5), "reason": "walk"
+        },
+    )
     return {"pk": card.pk}
 
 
