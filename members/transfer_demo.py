@@ -26,7 +26,7 @@ from branches.services import branch_suggest, organization_create
 from ebranch.lib import crypto
 
 from . import activity_cards, transfers
-from .demo import PeopleMaker
+from .demo import REFERENCE_DATE, PeopleMaker
 from .models import (
     ActivityCard,
     IntroductionLetter,
@@ -60,7 +60,8 @@ GRADUATES = demo_data.OrganizationFacts(
     kind="university", address="福建省龙岩市新罗区东肖北路1号 龙岩学院学生工作部", postcode="364012",
     phone="0597-2793508",
 )
-# Years since graduation of the graduates whose membership the university still holds: the limit is 2.
+# Years before the demo's reference day (members/demo.py) that the graduates whose membership the
+# university still holds graduated: the limit is 2.
 GRADUATE_YEARS_AGO = (1, 1, 2, 3, 3, 4)
 OUTSIDE_RECEIVER = ("中共上海张江高科技园区开发股份有限公司委员会", "上海市浦东新区张江路665号 张江大厦")
 OUTSIDE_SENDER = "中共厦门大学委员会"
@@ -83,7 +84,7 @@ def seed(created: dict) -> None:
         (o for o in organization_ancestors(demo_branch) if o.kind == Organization.Kind.COUNTY_COMMITTEE), None
     )
     if county is not None:
-        _university(created, county, today)
+        _university(created, county)
         demo_branch.refresh_from_db()  # a new node may renumber the tree's paths
     if Transfer.objects.exists() or ActivityCard.objects.exists():
         return
@@ -105,7 +106,10 @@ def seed(created: dict) -> None:
 # The university
 
 
-def _university(created, county: Organization, today: datetime.date) -> None:
+def _university(created, county: Organization) -> None:
+    """The graduates' years count back from the demo's reference day, so that the same people are
+    made on any day (and more of them pass the 2-year limit as time goes on)."""
+    today = REFERENCE_DATE
     existing = {o.code: o for o in Organization.objects.filter(code__in=[UNIVERSITY.code, GRADUATES.code])}
     count = 0
     for fact, parent_code in ((UNIVERSITY, None), (GRADUATES, UNIVERSITY.code)):
@@ -372,8 +376,8 @@ class _Demo:
 
         # A graduate whose membership the university held for more than 2 years, on the way to Longyan.
         graduate = (
-            Member.objects.filter(organization__code=GRADUATES.code, graduation_year__lte=self.today.year - 3)
-            .order_by("pk").first()
+            Member.objects.filter(organization__code=GRADUATES.code)
+            .filter(graduation_year__lte=REFERENCE_DATE.year - 3).order_by("pk").first()
         )
         if graduate is not None and self.county_officer is not None:
             going = transfers.transfer_request(
