@@ -131,6 +131,7 @@ def test_a_member_who_left_the_portal_still_sees_their_history(en, world, outsid
     assert OUTSIDE in html and world.branch.name in html
     assert f"Receipt slip returned from {OUTSIDE}" not in html  # the steps are on the transfer's page
     assert f'href="{NEW}"' not in html
+    assert "Activity cards" not in html  # nothing to offer outside the portal
     detail = en.get(url("detail", outside)).content.decode()
     assert f"Receipt slip returned from {OUTSIDE}" in detail
 
