@@ -3,6 +3,7 @@ and the public check of a letter by its serial and check code."""
 
 import datetime
 import hmac
+import logging
 from urllib.parse import urlencode
 
 from celery import shared_task
@@ -17,6 +18,7 @@ from ebranch.lib.pdf import render_to_pdf
 from .models import IntroductionLetter
 
 TEMPLATE = "members/pdf/introduction_letter.html"
+logger = logging.getLogger(__name__)
 
 
 def verify_url(letter: IntroductionLetter) -> str:
@@ -64,11 +66,25 @@ def letter_pdf_render(letter_id: int) -> bool:
     return True
 
 
+def _digits(text: str, shortest: int, longest: int) -> bool:
+    """Plain digits 0-9 of a sensible length: nothing a database integer cannot hold."""
+    return shortest <= len(text) <= longest and text.isascii() and text.isdigit()
+
+
+def letter_pdf_enqueue(letter_id: int) -> None:
+    """Ask Celery for the PDF (after the letter is committed). A broker failure is logged, never raised:
+    the download makes a missing PDF on demand."""
+    try:
+        letter_pdf_render.delay(letter_id)
+    except Exception:
+        logger.exception("Could not enqueue the PDF of introduction letter %s", letter_id)
+
+
 def letter_by_serial(serial: str, check_code: str) -> IntroductionLetter | None:
     """The letter with this serial (ORG-CODE-YEAR-NUMBER) if the check code matches, else None."""
-    code, _, rest = (serial or "").strip().upper().rpartition("-")
-    org_code, _, year = code.rpartition("-")
-    if not (org_code and year.isdigit() and rest.isdigit()):
+    code, _sep, rest = (serial or "").strip().upper().rpartition("-")
+    org_code, _sep, year = code.rpartition("-")
+    if not (org_code and _digits(year, 4, 4) and _digits(rest, 1, 9)):
         return None
     letter = (
         IntroductionLetter.objects.select_related("organization")

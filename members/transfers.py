@@ -70,16 +70,23 @@ def _notify(transfer: Transfer, recipients, title: str, body: str = "", urgent: 
     )
 
 
+def _managers(transfer: Transfer, org: Organization | None) -> list[User]:
+    """Who acts for the organization on this transfer: its managers other than the member; when the
+    member is its only manager (a secretary's own transfer), those of the organization above."""
+    while org is not None:
+        users = [user for user in organization_managers(org) if user.pk != transfer.member.user_id]
+        if users:
+            return users
+        org = Organization.objects.get_parent(org)
+    return []
+
+
 def _senders(transfer: Transfer) -> list[User]:
-    return organization_managers(transfer.from_organization) if transfer.from_organization_id else []
+    return _managers(transfer, transfer.from_organization)
 
 
 def _receivers(transfer: Transfer) -> list[User]:
-    return organization_managers(transfer.to_organization) if transfer.to_organization_id else []
-
-
-def _member_accounts(transfer: Transfer) -> list:
-    return [transfer.member]
+    return _managers(transfer, transfer.to_organization)
 
 
 # Request
@@ -273,6 +280,12 @@ def transfer_receipt_record(*, transfer: Transfer, actor: User, returned_on: dat
 def transfer_accept(*, transfer: Transfer, actor: User) -> Transfer:
     transfer = _locked(transfer, Status.IN_TRANSIT)
     _require(Scope(actor).can_receive(transfer))
+    letter = transfer.letters.get(status=LetterStatus.VALID)
+    if letter.valid_until < timezone.localdate():  # before the nightly task has marked it
+        raise ValidationError(
+            _("The introduction letter expired on %(date)s; the sending branch must issue a new one.")
+            % {"date": letter.valid_until.isoformat()}
+        )
     _complete(transfer, actor, on=timezone.localdate())
     _notify(
         transfer,
@@ -411,9 +424,9 @@ def letter_issue(
     letter.set_phone(member.phone)
     letter.full_clean()
     letter.save()
-    from .letters import letter_pdf_render
+    from .letters import letter_pdf_enqueue
 
-    transaction.on_commit(lambda: letter_pdf_render.delay(letter.pk))
+    transaction.on_commit(lambda: letter_pdf_enqueue(letter.pk))
     return letter
 
 
@@ -462,7 +475,7 @@ def letters_remind(*, today: datetime.date) -> int:
     for letter_id in due.values_list("pk", flat=True):
         with transaction.atomic():
             claimed = (
-                IntroductionLetter.objects.filter(pk=letter_id)
+                IntroductionLetter.objects.filter(pk=letter_id, status=LetterStatus.VALID)
                 .filter(Q(last_reminded_on__isnull=True) | Q(last_reminded_on__lte=again))
                 .update(last_reminded_on=today)
             )

@@ -3,6 +3,7 @@ by a task; and finding a letter by its serial and check code."""
 
 import datetime
 import io
+import re
 
 import pypdf
 import pytest
@@ -46,7 +47,7 @@ def test_the_pdf_has_the_three_parts_and_every_field(letter, world):
     assert letter_pdf_render(letter.pk) is True
 
     text, pages = pdf_text(letter)
-    flat = text.replace("\n", "")
+    flat = re.sub(r"\s", "", text)  # text extraction may see a gap where a font kerns (F J)
     assert pages == 1
     for part in PARTS:
         assert in_chinese(part) in text
@@ -58,7 +59,7 @@ def test_the_pdf_has_the_three_parts_and_every_field(letter, world):
     assert world.member.member.phone in text
     assert "0592-5550001" in text and "361000" in text and "莲前西路" in text
     assert letter.valid_until.isoformat() in text and letter.issued_on.isoformat() in text
-    assert letter.check_code in text
+    assert letter.check_code in flat
     assert f"/letters/verify/?serial={letter.serial}&code={letter.check_code}" in flat
     assert letter.pdf.name.startswith(f"letters/{letter.issued_on:%Y}/")
 
@@ -115,3 +116,5 @@ def test_a_letter_is_found_by_serial_and_check_code_only(letter):
     assert letter_by_serial(letter.serial.replace("-0001", "-0002"), letter.check_code) is None
     assert letter_by_serial("nonsense", letter.check_code) is None
     assert letter_by_serial("", "") is None
+    assert letter_by_serial(f"LY-YD-G-01-2026-{'9' * 30}", letter.check_code) is None  # no integer overflow
+    assert letter_by_serial("LY-YD-G-01-²⁰²⁶-0001", letter.check_code) is None  # digits 0-9 only

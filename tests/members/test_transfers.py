@@ -401,6 +401,48 @@ def test_only_the_sending_branchs_managers_approve_or_reject(world, member):
     transfer_approve(transfer=transfer, actor=world.county_officer)  # overseers manage the branch
 
 
+def test_a_letter_past_its_last_day_cannot_be_accepted_before_the_nightly_task(world, member):
+    transfer = ask(world)
+    letter = transfer_approve(transfer=transfer, actor=world.secretary)
+    IntroductionLetter.objects.filter(pk=letter.pk).update(
+        issued_on=letter.issued_on - datetime.timedelta(days=90),
+        valid_until=letter.issued_on - datetime.timedelta(days=1),
+    )
+
+    with pytest.raises(ValidationError, match="expired on"):
+        transfer_accept(transfer=transfer, actor=world.other_secretary)
+    assert fresh(transfer).status == Status.IN_TRANSIT and fresh(member).organization == world.branch
+
+
+def test_a_secretarys_own_request_goes_to_the_officers_above(world):
+    ask(world, world.secretary.member)
+
+    assert titles(world.secretary) == []
+    assert titles(world.county_officer) == ["Transfer request from 李书记"]
+
+
+def test_the_pdf_is_asked_for_after_the_approval_commits_and_a_broker_outage_is_only_logged(
+    world, member, monkeypatch, django_capture_on_commit_callbacks, caplog
+):
+    asked = []
+    monkeypatch.setattr("members.letters.letter_pdf_render.delay", asked.append)
+    with django_capture_on_commit_callbacks(execute=True):
+        letter = transfer_approve(transfer=ask(world), actor=world.secretary)
+    assert asked == [letter.pk]
+
+    def down(letter_id):
+        raise ConnectionError("broker down")
+
+    monkeypatch.setattr("members.letters.letter_pdf_render.delay", down)
+    with django_capture_on_commit_callbacks(execute=True):
+        other = transfer_approve(
+            transfer=ask(world, world.other_member.member, to_organization=world.branch),
+            actor=world.other_secretary,
+        )
+    assert f"Could not enqueue the PDF of introduction letter {other.pk}" in caplog.text
+    assert fresh(other).status == LetterStatus.VALID
+
+
 def test_only_the_receiving_branchs_managers_accept_or_refuse(world, member):
     transfer = ask(world)
     transfer_approve(transfer=transfer, actor=world.secretary)
