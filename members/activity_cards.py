@@ -41,7 +41,9 @@ def activity_card_issue(
     ends_on: datetime.date,
     reason: str,
 ) -> ActivityCard:
-    member = Member.objects.select_for_update().select_related("organization", "user").get(pk=member.pk)
+    # Lock only the member's row: PostgreSQL cannot lock the nullable side of the join to the account.
+    locked = Member.objects.select_for_update(of=("self",)).select_related("organization", "user")
+    member = locked.get(pk=member.pk)
     if not Scope(actor).can_manage(member.organization) or member.user_id == actor.pk:
         raise ValidationError(_("Only the member's home branch issues their activity card."))
     if host_organization.pk == member.organization_id or not host_organization.is_branch:
