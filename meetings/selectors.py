@@ -74,13 +74,16 @@ def attendance_sheet(meeting: Meeting) -> QuerySet[Attendance]:
 def attendance_counts(meeting: Meeting) -> dict:
     """Entitled, attended, on leave, and whether the meeting is quorate.
 
-    Entitled: every invited member (one attendance row each, made when the meeting is scheduled);
-    members on approved leave still count as entitled (DOMAIN.md). Quorate: more than half attended.
+    Entitled: every invited member of the invited branches (one attendance row each, made when the
+    meeting is scheduled); members on approved leave still count as entitled (DOMAIN.md). Guests on an
+    activity card attend but are not counted for the quorum. Quorate: more than half attended.
     """
+    own = Q(member__organization__in=meeting.invited_organizations.values("pk"))
     counts = Attendance.objects.filter(meeting=meeting).aggregate(
-        entitled=Count("pk"),
-        attended=Count("pk", filter=Q(checked_in_at__isnull=False)),
-        on_leave=Count("pk", filter=Q(reply=Attendance.Reply.LEAVE)),
+        entitled=Count("pk", filter=own),
+        attended=Count("pk", filter=own & Q(checked_in_at__isnull=False)),
+        on_leave=Count("pk", filter=own & Q(reply=Attendance.Reply.LEAVE)),
+        guests=Count("pk", filter=~own),
     )
     counts["quorate"] = is_quorate(attended=counts["attended"], entitled=counts["entitled"])
     return counts

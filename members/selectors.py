@@ -80,3 +80,10 @@ def roster_members(scope, org: Organization, *, query: str = "") -> QuerySet:
     if query:
         members = members.filter(name__icontains=query)
     return members
+
+
+def transferred_out(user) -> Member | None:
+    """The account's member record when the membership moved to an organization outside the portal."""
+    if not user.is_authenticated:
+        return None
+    return Member.records.filter(user=user, left_on__isnull=False).first()

@@ -5,7 +5,7 @@ from django.shortcuts import render
 
 from branches.selectors import organization_parent
 
-from .selectors import organization_officers
+from .selectors import organization_officers, transferred_out
 
 
 @login_required
@@ -19,6 +19,7 @@ def home(request):
         "parent": organization_parent(branch) if branch else None,
         "officers": organization_officers(branch) if branch else [],
         "positions": scope.positions,
+        "left": None if member or scope.positions else transferred_out(request.user),
     }
     return render(request, "members/home.html", context)
 

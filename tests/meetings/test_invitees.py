@@ -7,7 +7,7 @@ import pytest
 from django.utils import timezone
 
 from meetings.models import Attendance
-from meetings.selectors import invitees
+from meetings.selectors import attendance_counts, invitees
 from members.activity_cards import activity_card_end, activity_card_issue
 from tests import factories
 from tests.meetings.scheduling import schedule
@@ -72,3 +72,18 @@ def test_not_before_the_card_starts_nor_at_another_host(world):
     assert someone not in invitees(schedule(world, organization=third, actor=world.county_officer))
     assert someone in invitees(schedule(world, organization=third, actor=world.county_officer,
                                         starts_in=datetime.timedelta(days=12)))
+
+
+def test_a_guest_attends_but_does_not_count_for_the_quorum(world, guest):
+    meeting = schedule(world)
+    Attendance.objects.filter(meeting=meeting, member=world.other_member.member).update(
+        checked_in_at=timezone.now()
+    )
+
+    counts = attendance_counts(meeting)
+    assert (counts["entitled"], counts["attended"], counts["guests"]) == (2, 0, 1)
+    assert not counts["quorate"]
+
+    mine = Attendance.objects.filter(meeting=meeting, member=world.member.member)
+    mine.update(checked_in_at=timezone.now())
+    assert attendance_counts(meeting)["attended"] == 1

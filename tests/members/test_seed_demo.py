@@ -27,8 +27,17 @@ from meetings.compliance import county_compliance
 from meetings.models import Attendance, Meeting, MeetingKind
 from members.management.commands.seed_demo import DEMO_PASSWORD, DEMO_TOTP_SECRET, VERIFIED_AT
 from members.models import (
-    ActivityCard, IntroductionLetter, Member, MembershipPeriod, Notification, PointEntry, PointRule, Position,
-    Transfer, User, VerificationClaim,
+    ActivityCard,
+    IntroductionLetter,
+    Member,
+    MembershipPeriod,
+    Notification,
+    PointEntry,
+    PointRule,
+    Position,
+    Transfer,
+    User,
+    VerificationClaim,
 )
 from members.validators import id_birth_date, id_sex, validate_id_number, validate_phone
 from tests import factories

@@ -137,3 +137,17 @@ def test_language_switcher_changes_the_page_language(client, world, language):
     html = client.get(HOME).content.decode()
     assert f'<html lang="{language}">' in html
     assert f'value="{language}" lang="{language}"' in html
+
+
+def test_home_tells_a_member_who_transferred_out_where_their_membership_went(en, world):
+    from django.utils import timezone
+
+    from members.models import Member
+
+    Member.objects.filter(user=world.member).update(left_on=timezone.localdate())
+    en.force_login(world.member)
+
+    page = en.get(reverse("home")).content.decode()
+    assert "Your membership was transferred" in page
+    assert reverse("transfers:mine") in page
+    assert "Link my account to my member record" in page  # the quick links stay
