@@ -64,11 +64,19 @@ def overview(request):
         "years": range(today.year, max(OVERVIEW_FIRST_YEAR, today.year - 5) - 1, -1),
         "is_current_year": year == today.year,
         "totals": selectors.overview_totals(paths, year, today),
-        "branches": list(selectors.overview_branches(paths, year, today)),
+        **_active_and_quiet(selectors.overview_branches(paths, year, today)),
         "flags": list(selectors.university_flags(paths, today)),
         "university_years": selectors.UNIVERSITY_YEARS,
     }
     return render(request, "members/transfers/office_overview.html", context)
+
+
+def _active_and_quiet(branches) -> dict:
+    """Branches with any transfer to show, and how many had none (a county has dozens of branches)."""
+    branches = list(branches)
+    counts = ("completed_in", "completed_out", "pending", "pending_in", "overdue")
+    active = [b for b in branches if any(getattr(b, name) for name in counts)]
+    return {"branches": active, "quiet_branches": len(branches) - len(active)}
 
 
 @login_required

@@ -166,6 +166,15 @@ def test_overview_counts_for_the_county_officer(en, world):
     assert branches[world.other_branch.pk].pending_in == 2
 
 
+def test_overview_lists_only_branches_with_transfers(en, world):
+    factories.organization(parent=world.general_branch, name="广州第一支部")
+    ask(world)
+    en.force_login(world.county_officer)
+    response = en.get(OVERVIEW)
+    assert {b.pk for b in response.context["branches"]} == {world.branch.pk, world.other_branch.pk}
+    assert "1 other branch had no transfers." in response.content.decode()
+
+
 @pytest.mark.parametrize("persona", ["secretary", "liaison", "member", "other_secretary"])
 def test_overview_is_404_for_others(en, world, persona):
     en.force_login(getattr(world, persona))
