@@ -758,8 +758,8 @@ class ActivityCard(models.Model):
         verbose_name=_("host branch"),
     )
     reason = models.CharField(_("reason"), max_length=200)
-    starts_on = models.DateField(_("starts on"))
-    ends_on = models.DateField(_("ends on"))
+    starts_on = models.DateField(_("valid from"))
+    ends_on = models.DateField(_("valid until"))
     issued_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
         verbose_name=_("issued by"),

@@ -128,8 +128,8 @@ class Migration(migrations.Migration):
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('reason', models.CharField(max_length=200, verbose_name='reason')),
-                ('starts_on', models.DateField(verbose_name='starts on')),
-                ('ends_on', models.DateField(verbose_name='ends on')),
+                ('starts_on', models.DateField(verbose_name='valid from')),
+                ('ends_on', models.DateField(verbose_name='valid until')),
                 ('issued_at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='issued at')),
                 ('ended_on', models.DateField(blank=True, null=True, verbose_name='ended on')),
                 ('end_reason', models.CharField(blank=True, choices=[('expired', 'reached its end date'), ('returned', 'the member returned'), ('transferred', 'the membership was transferred')], max_length=12, verbose_name='ended because')),
