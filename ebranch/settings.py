@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "members",
     "meetings",
     "dues",
+    "votes",
 ]
 
 MIDDLEWARE = [
