@@ -14,6 +14,7 @@ urlpatterns = [
     path("", include("members.notification_urls")),
     path("transfers/", include("members.transfer_urls")),
     path("letters/", include("members.letter_urls")),
+    path("votes/", include("votes.urls")),
     path("points/", include("members.points_urls")),
     path("compliance/", include("meetings.compliance_urls")),
     path("calendar/", include("meetings.calendar_urls")),

@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from branches.models import Organization
-from members.models import Member
+from members.models import Member, private_storage
 
 
 class Ballot(models.Model):
@@ -69,6 +69,9 @@ class Ballot(models.Model):
     opened_at = models.DateTimeField(_("opened at"), null=True, blank=True)
     closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
     published_at = models.DateTimeField(_("published at"), null=True, blank=True)
+    record_pdf = models.FileField(
+        _("result record (PDF)"), storage=private_storage, upload_to="ballots/", blank=True, editable=False
+    )
 
     class Meta:
         ordering = ["-opens_at", "-pk"]
