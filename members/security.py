@@ -34,6 +34,11 @@ MFA_GATED_VIEWS = (
     "dues:member",
     "dues_pay:offline",
     "transfers:",
+    "votes:create",
+    "votes:edit",
+    "votes:open",
+    "votes:close",
+    "votes:publish",
 )
 
 # Session key of an officer's last request, in epoch seconds; written at most once a minute.
