@@ -5,7 +5,6 @@ notifies or queues anything about a cast paper.
 """
 
 import datetime
-import math
 import random
 import secrets
 
@@ -28,6 +27,8 @@ Status = Ballot.Status
 Kind = Ballot.Kind
 RECEIPT_LETTERS = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
 RECEIPT_LENGTH = 12
+TITLE_LENGTH = Ballot._meta.get_field("title").max_length
+WRITE_IN_LENGTH = Option._meta.get_field("label").max_length
 
 
 def _require_manager(actor: User, organization: Organization) -> None:
@@ -35,8 +36,11 @@ def _require_manager(actor: User, organization: Organization) -> None:
         raise ValidationError(_("Only the organization's officers manage its ballots."))
 
 
-def _locked(ballot: Ballot, *statuses) -> Ballot:
+def _locked(ballot: Ballot, *statuses, actor: User | None = None) -> Ballot:
+    """The ballot's row, locked; an actor who does not manage its organization learns nothing more."""
     ballot = Ballot.objects.select_for_update().get(pk=ballot.pk)
+    if actor is not None:
+        _require_manager(actor, ballot.organization)
     if ballot.status not in statuses:
         raise ValidationError(_("This ballot is %(status)s.") % {"status": ballot.get_status_display()})
     return ballot
@@ -58,7 +62,7 @@ def _check_ballot(ballot: Ballot, labels: list[str]) -> None:
         seats = ballot.seats or 0
         if seats < 1:
             raise ValidationError({"seats": _("An election needs at least one seat.")})
-        needed = math.ceil(seats * (100 + ballot.extra_candidates_percent) / 100)
+        needed = -(-seats * (100 + ballot.extra_candidates_percent) // 100)  # ceil, in integers
         if ballot.runoff_of_id is None and len(labels) < max(needed, seats + 1):
             raise ValidationError(
                 {
@@ -124,8 +128,7 @@ def ballot_create(
 @transaction.atomic
 def ballot_update(*, ballot: Ballot, actor: User, options: list[str] | None = None, **fields) -> Ballot:
     """Edit a draft: its fields and, if given, its options."""
-    ballot = _locked(ballot, Status.DRAFT)
-    _require_manager(actor, ballot.organization)
+    ballot = _locked(ballot, Status.DRAFT, actor=actor)
     allowed = {
         "title",
         "description",
@@ -154,8 +157,7 @@ def ballot_update(*, ballot: Ballot, actor: User, options: list[str] | None = No
 @transaction.atomic
 def ballot_open(*, ballot: Ballot, actor: User) -> Ballot:
     """Freeze the electorate and lay out one blank paper per elector, in random order."""
-    ballot = _locked(ballot, Status.DRAFT)
-    _require_manager(actor, ballot.organization)
+    ballot = _locked(ballot, Status.DRAFT, actor=actor)
     now = timezone.now()
     if ballot.closes_at <= now:
         raise ValidationError({"closes_at": _("The closing time has passed; set a later one first.")})
@@ -184,24 +186,39 @@ def paper_content(ballot: Ballot, options: list[Option], data: dict) -> tuple[di
     keys = [option_key(o.pk) for o in options]
     if ballot.kind == Kind.RESOLUTION:
         choice = data.get("choice")
-        if choice not in MARKS:
+        if not isinstance(choice, str) or choice not in MARKS:
             raise ValidationError(_("Choose for, against or abstain."))
         return {"choice": choice}, True
     if ballot.kind == Kind.POLL:
-        chosen = [key for key in data.get("choices", []) if key in keys]
-        if len(chosen) != len(set(data.get("choices", []))) or not chosen:
+        given = data.get("choices", [])
+        if not isinstance(given, (list, tuple)) or not all(isinstance(key, str) for key in given):
+            given = []
+        chosen = [key for key in given if key in keys]
+        if len(chosen) != len(set(given)) or not chosen:
             raise ValidationError(_("Choose at least one of the options."))
         if len(chosen) > ballot.max_choices:
             raise ValidationError(_("Choose at most %(n)s options.") % {"n": ballot.max_choices})
         return {"choices": {key: True for key in chosen}}, True
     marks = data.get("marks", {})
-    if set(marks) != set(keys) or any(mark not in MARKS for mark in marks.values()):
+    if (
+        not isinstance(marks, dict)
+        or set(marks) != set(keys)
+        or any(not isinstance(mark, str) or mark not in MARKS for mark in marks.values())
+    ):
         raise ValidationError(_("Mark every candidate: for, against or abstain."))
-    write_ins = [name.strip() for name in data.get("write_ins", []) if name and name.strip()]
+    names = data.get("write_ins", [])
+    if not isinstance(names, (list, tuple)) or not all(isinstance(name, str) for name in names):
+        raise ValidationError(_("Write in names only."))
+    write_ins = sorted(name.strip() for name in names if name.strip())  # no order to mark a paper by
     labels = {o.label for o in options}
     if any(name in labels for name in write_ins) or len(set(write_ins)) != len(write_ins):
         raise ValidationError(_("Write in only people who are not on the list, each once."))
-    content = {"marks": dict(marks)}
+    if len(write_ins) > ballot.seats + len(keys) or any(len(name) > WRITE_IN_LENGTH for name in write_ins):
+        raise ValidationError(
+            _("Write in at most %(n)s names of at most %(length)s characters.")
+            % {"n": ballot.seats + len(keys), "length": WRITE_IN_LENGTH}
+        )
+    content = {"marks": {key: marks[key] for key in keys}}
     if write_ins:
         content["write_ins"] = write_ins
     votes_for = sum(1 for mark in marks.values() if mark == "for") + len(write_ins)
@@ -263,10 +280,8 @@ def ballot_close(
 ) -> Ballot:
     """Close a ballot whose voting time is over, count it, and for an election whose last seat is
     tied, draft the run-off. `actor=None` is the periodic task."""
-    ballot = _locked(ballot, Status.OPEN)
+    ballot = _locked(ballot, Status.OPEN, actor=actor)
     now = now or timezone.now()
-    if actor is not None:
-        _require_manager(actor, ballot.organization)
     if now < ballot.closes_at:
         raise ValidationError(
             _("Voting is open until %(time)s.")
@@ -289,7 +304,7 @@ def _runoff_draft(ballot: Ballot, actor: User | None) -> Ballot:
         organization=ballot.organization,
         kind=Kind.ELECTION,
         runoff_of=ballot,
-        title=_("Run-off: %(title)s") % {"title": ballot.title},
+        title=(_("Run-off: %(title)s") % {"title": ballot.title})[:TITLE_LENGTH],
         description=ballot.description,
         opens_at=ballot.closes_at + datetime.timedelta(days=1),
         closes_at=ballot.closes_at + datetime.timedelta(days=2),
@@ -305,8 +320,7 @@ def _runoff_draft(ballot: Ballot, actor: User | None) -> Ballot:
 @transaction.atomic
 def ballot_publish(*, ballot: Ballot, actor: User) -> Ballot:
     """Publish the results and the bulletin board to the organization."""
-    ballot = _locked(ballot, Status.CLOSED)
-    _require_manager(actor, ballot.organization)
+    ballot = _locked(ballot, Status.CLOSED, actor=actor)
     ballot.status, ballot.published_at = Status.PUBLISHED, timezone.now()
     ballot.save(update_fields=["status", "published_at"])
     return ballot
