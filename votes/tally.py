@@ -173,10 +173,13 @@ def result_from_counts(
 def ballot_tally(ballot: Ballot) -> dict:
     options = list(ballot.options.all())
     counts = count_papers(ballot, options)
+    electorate = ballot.electorate_size
+    if electorate is None:  # a copy made before the ballot opened: its frozen electorate
+        electorate = ballot.electors.count()
     return result_from_counts(
         kind=ballot.kind,
         options=[(option_key(o.pk), o.label) for o in options],
         counts=counts,
-        electorate=ballot.electorate_size or 0,
+        electorate=electorate,
         seats=ballot.seats,
     )
