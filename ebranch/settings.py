@@ -154,6 +154,8 @@ CELERY_BEAT_SCHEDULE = {
         "task": "members.transfer_tasks.activity_cards_expire_task",
         "schedule": crontab(hour=0, minute=40),
     },
+    # Ballots whose voting time is over close (and are counted) within a minute; their PDF records follow.
+    "ballots-close": {"task": "votes.tasks.ballots_close_task", "schedule": 60},
 }
 
 AUTH_USER_MODEL = "members.User"
