@@ -9,10 +9,10 @@ from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext
 
+from tests.votes.test_tally import cast_all, closed, electorate_of, label_marks, open_ballot
 from votes import services
 from votes.models import Ballot
 from votes.records import ballot_record_render
-from tests.votes.test_tally import cast_all, closed, electorate_of, label_marks, open_ballot
 
 Kind = Ballot.Kind
 
