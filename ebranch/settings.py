@@ -289,12 +289,21 @@ X_FRAME_OPTIONS = "DENY"
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "filters": {"mask_personal_data": {"()": "ebranch.lib.logging.MaskPersonalData"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "filters": ["mask_personal_data"]}},
+    "filters": {
+        "mask_personal_data": {"()": "ebranch.lib.logging.MaskPersonalData"},
+        # No SQL about ballot papers: it would sit beside the voter's who-voted INSERT (votes/models.py).
+        "drop_ballot_paper_sql": {"()": "ebranch.lib.logging.DropBallotPaperSQL"},
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "filters": ["drop_ballot_paper_sql", "mask_personal_data"],
+        }
+    },
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
     "loggers": {
         "django": {"handlers": [], "level": "INFO", "propagate": True},
         "django.server": {"handlers": [], "level": "INFO", "propagate": True},
-        "django.db.backends": {"level": "WARNING"},
+        "django.db.backends": {"level": "WARNING", "filters": ["drop_ballot_paper_sql"]},
     },
 }

@@ -53,3 +53,24 @@ class MaskPersonalData(logging.Filter):
             if name not in _STANDARD:
                 setattr(record, name, mask_value(value))
         return True
+
+
+class DropBallotPaperSQL(logging.Filter):
+    """Drops Django's SQL log records that touch ballot papers (`votes_ballotpaper`).
+
+    With SQL logging on (DEBUG), a cast would otherwise be logged as its who-voted INSERT, with the
+    member's id, next to the UPDATE that writes the paper's receipt and content: the log would tie a
+    voter to a choice. Attached in settings.LOGGING to the `django.db.backends` logger, so no handler
+    (a test's capture included) receives such records, and to every handler, like MaskPersonalData."""
+
+    TABLE = "votes_ballotpaper"
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if not record.name.startswith("django.db.backends"):
+            return True
+        try:
+            message = record.getMessage()
+        except Exception:  # a broken format string: judge by what there is
+            message = f"{record.msg} {record.args}"
+        texts = (getattr(record, "sql", None), message)
+        return not any(self.TABLE in str(text).lower() for text in texts if text)
