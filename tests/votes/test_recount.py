@@ -7,6 +7,7 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.urls import reverse
 
+from tests.votes.test_result_views import make_tied_election
 from tests.votes.test_tally import cast_all, closed, electorate_of, label_marks, open_ballot
 from votes import services
 from votes.models import Ballot
@@ -129,3 +130,11 @@ def test_an_unreadable_board_is_an_error(tmp_path):
         call_command("ballot_recount", str(path))
     with pytest.raises(CommandError):
         call_command("ballot_recount", str(tmp_path / "missing.json"))
+
+
+def test_a_tied_election_recounts_with_its_run_off(client, world, tmp_path, capsys):
+    tied = services.ballot_publish(ballot=make_tied_election(world), actor=world.secretary)
+    code, out, err = recount(download(client, world, tied, tmp_path), capsys)
+    assert code == 0, err
+    assert "Elected: 甲" in out and "A run-off is needed between 丙, 乙 for the last seat." in out
+    assert "Invalid papers: 1" in out

@@ -36,6 +36,10 @@ def resolution(world):
 
 @pytest.fixture
 def tied_election(world):
+    return make_tied_election(world)
+
+
+def make_tied_election(world) -> Ballot:
     """Of 9 who took part (one over-voted paper) for 2 seats: 甲 6, 乙 5, 丙 5: 甲 is elected, a run-off
     between 乙 and 丙 for the last seat."""
     members = electorate_of(world, 9)

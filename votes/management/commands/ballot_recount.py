@@ -13,6 +13,7 @@ import json
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import translation
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from votes.board import MARK_LABELS, board_problems, board_recount
 
@@ -86,9 +87,14 @@ def describe(board: dict, result: dict) -> list[str]:
     elected = ", ".join(labels[key] for key in result["elected"]) or _("nobody")
     lines.append(_("Elected: %(names)s") % {"names": elected})
     if result["runoff"]:
+        seats = result["runoff_seats"]
         lines.append(
-            _("Run-off between %(names)s for %(seats)s seat(s).")
-            % {"names": ", ".join(labels[key] for key in result["runoff"]), "seats": result["runoff_seats"]}
+            ngettext(
+                "A run-off is needed between %(names)s for the last seat.",
+                "A run-off is needed between %(names)s for the last %(seats)s seats.",
+                seats,
+            )
+            % {"names": ", ".join(labels[key] for key in result["runoff"]), "seats": seats}
         )
     return lines
 
