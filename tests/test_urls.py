@@ -288,6 +288,51 @@ def activity_card_pk(world):
     return {"pk": card.pk}
 
 
+def walk_ballot(world, status: str):
+    """A resolution of `branch` in `status` (draft, open, closed or published), made through the services by
+    its secretary; the secretary voted in those that are closed."""
+    import datetime
+
+    from django.utils import timezone
+
+    from votes import services
+    from votes.models import Ballot
+
+    title = f"walk {status}"
+    ballot = Ballot.objects.filter(organization=world.branch, title=title).first()
+    if ballot is not None:
+        return ballot
+    now = timezone.now()
+    ballot = services.ballot_create(
+        actor=world.secretary, organization=world.branch, kind=Ballot.Kind.RESOLUTION, title=title,
+        opens_at=now - datetime.timedelta(hours=2), closes_at=now + datetime.timedelta(days=1),
+    )
+    if status == "draft":
+        return ballot
+    ballot = services.ballot_open(ballot=ballot, actor=world.secretary)
+    if status == "open":
+        return ballot
+    services.ballot_cast(ballot=ballot, member=world.secretary.member, data={"choice": "for"})
+    Ballot.objects.filter(pk=ballot.pk).update(closes_at=now - datetime.timedelta(hours=1))
+    ballot = services.ballot_close(ballot=ballot, actor=world.secretary)
+    if status == "published":
+        ballot = services.ballot_publish(ballot=ballot, actor=world.secretary)
+    return ballot
+
+
+# Who sees a ballot of `branch` once it is open: its members and those who read its roster.
+BALLOT_READERS = ("member", "secretary", "liaison", "county_officer")
+
+
+def ballot(status: str) -> Callable:
+    return lambda world: {"pk": walk_ballot(world, status).pk}
+
+
+def to_ballot(status: str) -> Callable:
+    """A redirect to the ballot's page."""
+    return lambda world: redirect(reverse("votes:detail", args=[walk_ballot(world, status).pk]))
+
+
 # Admin (ebranch/admin_site.py): anonymous visitors are sent to the admin login, which forwards to
 # the portal's login page; signed-in users without an officer position get a 404 on every admin URL;
 # officers get what each model admin's scope rules allow (403 for a kind of record they may not
@@ -498,6 +543,48 @@ EXPECTED: dict[str, list[Case]] = {
              label="branch"),
     ],
     "transfers:card_end": [Case(outcomes(METHOD_NOT_ALLOWED), activity_card_pk)],  # POST only
+    # Ballots (votes/views.py, votes/result_views.py), all of `branch`: the list for every account; a
+    # ballot for the branch's members and those who read its roster, a draft for its managers only; the
+    # paper for the electorate while voting is open (others are sent to the ballot's page); the results
+    # once closed for roster readers and once published also for the members; the board, its JSON and
+    # the PDF record once published. Opening, closing and publishing are POST only.
+    "votes:list": [Case(signed_in())],
+    "votes:create": [
+        Case(only("secretary", "county_officer"), lambda world: {"org_pk": world.branch.pk}, label="branch"),
+        Case(only("other_secretary", "county_officer"), lambda world: {"org_pk": world.other_branch.pk},
+             label="other_branch"),
+    ],
+    "votes:detail": [
+        Case(only("secretary", "county_officer"), ballot("draft"), label="draft"),
+        Case(only(*BALLOT_READERS), ballot("open"), label="open"),
+        Case(only(*BALLOT_READERS), ballot("published"), label="published"),
+    ],
+    "votes:edit": [
+        Case(only("secretary", "county_officer"), ballot("draft"), label="draft"),
+        Case(only("secretary", "county_officer", outcome=to_ballot("open")), ballot("open"), label="open"),
+    ],
+    **{
+        f"votes:{action}": [Case(outcomes(METHOD_NOT_ALLOWED), ballot("open"), label="open")]  # POST only
+        for action in ("open", "close", "publish")
+    },
+    "votes:cast": [
+        Case(only("secretary", "county_officer", outcome=to_ballot("draft")), ballot("draft"), label="draft"),
+        Case(only("member", "secretary", liaison=to_ballot("open"), county_officer=to_ballot("open")),
+             ballot("open"), label="open"),
+        Case(only(*BALLOT_READERS, outcome=to_ballot("published")), ballot("published"), label="published"),
+    ],
+    "votes:results": [
+        Case(signed_in(NOT_FOUND), ballot("open"), label="open"),
+        Case(only("secretary", "liaison", "county_officer"), ballot("closed"), label="closed"),
+        Case(only(*BALLOT_READERS), ballot("published"), label="published"),
+    ],
+    **{
+        f"votes:{name}": [
+            Case(signed_in(NOT_FOUND), ballot("closed"), label="closed"),
+            Case(only(*BALLOT_READERS), ballot("published"), label="published"),
+        ]
+        for name in ("results_pdf", "board", "board_json")
+    },
     # The public check of an introduction letter (members/letter_verify_views.py).
     "letters:verify": [Case(public())],
     "set_language": [Case(public(redirect("/")))],
