@@ -10,8 +10,6 @@ import secrets
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Case, F, Value, When
-from django.db.models.fields.json import JSONField
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -27,6 +25,7 @@ Status = Ballot.Status
 Kind = Ballot.Kind
 RECEIPT_LETTERS = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
 RECEIPT_LENGTH = 12
+PAPER_BATCH = 500
 TITLE_LENGTH = Ballot._meta.get_field("title").max_length
 WRITE_IN_LENGTH = Option._meta.get_field("label").max_length
 
@@ -169,7 +168,7 @@ def ballot_open(*, ballot: Ballot, actor: User) -> Ballot:
     Elector.objects.bulk_create(Elector(ballot=ballot, member_id=pk) for pk in members)
     papers = [BallotPaper(ballot=ballot, cast_on=ballot.ballot_date) for _ in members]
     random.SystemRandom().shuffle(papers)
-    BallotPaper.objects.bulk_create(papers, batch_size=500)
+    BallotPaper.objects.bulk_create(papers, batch_size=PAPER_BATCH)
     ballot.status, ballot.opened_at, ballot.electorate_size = Status.OPEN, now, len(members)
     ballot.save(update_fields=["status", "opened_at", "electorate_size"])
     return ballot
@@ -235,8 +234,11 @@ def ballot_cast(*, ballot: Ballot, member: Member, data: dict) -> str:
 
     In one transaction: the ballot row is locked (casts of one ballot queue, and a closing ballot
     cannot race them), the who-voted row is inserted (its unique key refuses a second vote), and one
-    blank paper picked at random is filled by a single UPDATE that rewrites every paper of the
-    ballot, so no row version, id or position tells which paper this voter wrote."""
+    blank paper picked at random is filled while every paper of the ballot is written anew, so no
+    row version, id or position tells which paper this voter wrote. The papers are deleted and put
+    back in a fresh random order rather than updated in place: PostgreSQL places an updated row by
+    the free space on its page, and a filled paper, larger than a blank one, would move where the
+    blank ones stay, so the physical order would drift with the order of casting."""
     with transaction.atomic():
         ballot = Ballot.objects.select_for_update().get(pk=ballot.pk)
         if not ballot.is_accepting:
@@ -249,22 +251,17 @@ def ballot_cast(*, ballot: Ballot, member: Member, data: dict) -> str:
                 VoteRecord.objects.create(ballot=ballot, member=member)
         except IntegrityError:
             raise ValidationError(_("You have already voted in this ballot.")) from None
-        blank = (
-            BallotPaper.objects.filter(ballot=ballot, receipt__isnull=True).order_by("?").values("pk").first()
-        )
-        if blank is None:  # cannot happen: one paper per elector, one vote per elector
+        papers = list(BallotPaper.objects.filter(ballot=ballot))
+        blanks = [paper for paper in papers if paper.receipt is None]
+        if not blanks:  # cannot happen: one paper per elector, one vote per elector
             raise ValidationError(_("This ballot has no blank paper left."))
-        receipt = _receipt()
-
-        def this_paper(value, default: str):
-            return Case(When(pk=blank["pk"], then=value), default=F(default))
-
-        BallotPaper.objects.filter(ballot=ballot).update(
-            receipt=this_paper(Value(receipt), "receipt"),
-            content=this_paper(Value(content, JSONField()), "content"),
-            valid=this_paper(Value(valid), "valid"),
-        )
-    return receipt
+        shuffle = random.SystemRandom()
+        paper = shuffle.choice(blanks)
+        paper.receipt, paper.content, paper.valid = _receipt(), content, valid
+        shuffle.shuffle(papers)
+        BallotPaper.objects.filter(ballot=ballot)._raw_delete(BallotPaper.objects.db)  # one DELETE, no fetch
+        BallotPaper.objects.bulk_create(papers, batch_size=PAPER_BATCH)
+    return paper.receipt
 
 
 def has_voted(ballot: Ballot, member: Member | None) -> bool:
