@@ -37,10 +37,16 @@ LOGGED = "django.db.backends"
 
 
 def text_of(value) -> str:
+    """A column's value as text; JSON kept as text (SQLite escapes non-ASCII as \\u…) also decoded."""
     if isinstance(value, (bytes, memoryview)):
         return bytes(value).decode("utf-8", "replace")
     if isinstance(value, (dict, list)):
         return json.dumps(value, ensure_ascii=False, default=str)
+    if isinstance(value, str) and value[:1] in ("{", "[", '"'):
+        try:
+            return f"{value} {json.dumps(json.loads(value), ensure_ascii=False)}"
+        except ValueError:
+            pass
     return str(value)
 
 
@@ -250,6 +256,16 @@ def test_nothing_ties_a_voter_to_their_paper(client, world, voters, sql_logged, 
     blob += " ".join(map(str, cached))
     assert not [m for m in markers if m in blob]
     assert not [m for m in markers if m in str(client.cookies)]
+
+    # The scan finds a link where there is one: a message to a voter quoting their receipt, and a
+    # member's id written beside a paper's content.
+    Notification.objects.create(recipient=voters[1].user, kind="test", title="回执", body=voters[1].receipt)
+    BallotPaper.objects.filter(receipt=voters[2].receipt).update(
+        content={"write_ins": [voters[2].write_in], "by": voters[2].member.name}
+    )
+    assert [hit.split(":")[0] for hit in rows_linking(voters, markers)] == [
+        "members_notification", "votes_ballotpaper",
+    ]
 
 
 # The logging filter
