@@ -35,7 +35,7 @@ def board_papers(ballot: Ballot) -> list[dict]:
 
 def board_data(ballot: Ballot, options: list | None = None, papers: list[dict] | None = None) -> dict:
     """The board as plain data (JSON): the ballot, its options, turnout, every paper, the stored result."""
-    options = list(ballot.options.all()) if options is None else options
+    options = list(ballot.options.order_by("position", "pk")) if options is None else options
     papers = board_papers(ballot) if papers is None else papers
     return {
         "format": FORMAT,

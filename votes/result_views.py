@@ -68,7 +68,7 @@ def results_pdf(request, pk):
 @login_required
 def board(request, pk):
     ballot = _ballot_or_404(request, pk, published_only=True)
-    options = list(ballot.options.all())
+    options = ballot.options.order_by("position", "pk")
     labels = {option_key(o.pk): o.label for o in options}
     papers = board_papers(ballot)
     wanted = request.GET.get("receipt", "").strip().upper().replace(" ", "").replace("-", "")
