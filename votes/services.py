@@ -238,7 +238,9 @@ def ballot_cast(*, ballot: Ballot, member: Member, data: dict) -> str:
     row version, id or position tells which paper this voter wrote. The papers are deleted and put
     back in a fresh random order rather than updated in place: PostgreSQL places an updated row by
     the free space on its page, and a filled paper, larger than a blank one, would move where the
-    blank ones stay, so the physical order would drift with the order of casting."""
+    blank ones stay, so the physical order would drift with the order of casting. The who-voted rows
+    are rewritten the same way, so neither side keeps the order in which members voted (on
+    PostgreSQL every row of both sides carries the same `xmin`, that of the latest cast)."""
     with transaction.atomic():
         ballot = Ballot.objects.select_for_update().get(pk=ballot.pk)
         if not ballot.is_accepting:
@@ -251,11 +253,16 @@ def ballot_cast(*, ballot: Ballot, member: Member, data: dict) -> str:
                 VoteRecord.objects.create(ballot=ballot, member=member)
         except IntegrityError:
             raise ValidationError(_("You have already voted in this ballot.")) from None
+        shuffle = random.SystemRandom()
+        # Who voted is written anew as well, so its rows' order and versions do not tell who voted when.
+        records = list(VoteRecord.objects.filter(ballot=ballot))
+        shuffle.shuffle(records)
+        VoteRecord.objects.filter(ballot=ballot)._raw_delete(VoteRecord.objects.db)
+        VoteRecord.objects.bulk_create(records, batch_size=PAPER_BATCH)
         papers = list(BallotPaper.objects.filter(ballot=ballot))
         blanks = [paper for paper in papers if paper.receipt is None]
         if not blanks:  # cannot happen: one paper per elector, one vote per elector
             raise ValidationError(_("This ballot has no blank paper left."))
-        shuffle = random.SystemRandom()
         paper = shuffle.choice(blanks)
         paper.receipt, paper.content, paper.valid = _receipt(), content, valid
         shuffle.shuffle(papers)

@@ -13,6 +13,7 @@ import io
 import json
 import logging
 import pickle
+import random
 
 import pytest
 from auditlog.models import LogEntry
@@ -68,6 +69,7 @@ def voters(world) -> list[Voter]:
         member = factories.member(organization=world.branch, user=user, name=f"投票人{n:02d}",
                                   phone=f"1380597{n:04d}")
         people.append(Voter(n, member))
+    random.Random(VOTERS).shuffle(people)  # the order of casting: not the order of ids
     return people
 
 
@@ -129,6 +131,18 @@ def papers_xmin(ballot) -> set[str]:
         return {xmin for xmin, _receipt in cursor.fetchall()}
 
 
+def records_xmin(ballot) -> set[str]:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT xmin::text, member_id FROM votes_voterecord WHERE ballot_id = %s", [ballot.pk])
+        return {xmin for xmin, _member in cursor.fetchall()}
+
+
+def who_voted_order(ballot) -> list[int]:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT id, ballot_id, member_id FROM votes_voterecord")  # no index covers it
+        return [m for _id, b, m in cursor.fetchall() if b == ballot.pk]
+
+
 def member_and_user_columns(cursor, table) -> dict[str, str]:
     """Columns that refer to a member or an account: {column: "member" | "user"}."""
     tables = {Member._meta.db_table: "member", settings.AUTH_USER_MODEL.lower().replace(".", "_"): "user"}
@@ -167,8 +181,8 @@ def rows_linking(voters: list[Voter], markers: list[str]) -> list[str]:
 def natural_order(ballot) -> tuple[list[str], list[str]]:
     """The cast papers' receipts as the database returns them unordered, and in the order of their ids."""
     with connection.cursor() as cursor:
-        cursor.execute("SELECT ballot_id, receipt FROM votes_ballotpaper")
-        unordered = [r for b, r in cursor.fetchall() if b == ballot.pk and r]
+        cursor.execute("SELECT id, ballot_id, receipt FROM votes_ballotpaper")  # no index covers it
+        unordered = [r for _id, b, r in cursor.fetchall() if b == ballot.pk and r]
         cursor.execute("SELECT ballot_id, receipt FROM votes_ballotpaper ORDER BY id")
         by_id = [r for b, r in cursor.fetchall() if b == ballot.pk and r]
     return unordered, by_id
@@ -184,14 +198,17 @@ def test_nothing_ties_a_voter_to_their_paper(client, world, voters, sql_logged, 
     caplog.clear()
     sent.clear()
 
-    xmins, slots = [], []
+    xmins, slots, voted_slots = [], [], []
     for voter in voters:
         voter.receipt = cast_through_the_page(client, ballot, voter)
         unordered = natural_order(ballot)[0]
         slots.append((unordered.index(voter.receipt), len(unordered)))  # where the newest paper lies
+        voted = who_voted_order(ballot)
+        voted_slots.append((voted.index(voter.member.pk), len(voted)))  # and the newest who-voted row
         if connection.vendor == "postgresql":
-            # One row version for every paper of the ballot: xmin does not single out the one written.
-            assert len(papers_xmin(ballot)) == 1
+            # One row version for every paper and who-voted row of the ballot: xmin singles out neither
+            # the paper written nor the member who voted last.
+            assert len(papers_xmin(ballot)) == 1 and records_xmin(ballot) == papers_xmin(ballot)
             xmins.append(papers_xmin(ballot).pop())
     receipts = [v.receipt for v in voters]
     markers = receipts + [v.write_in for v in voters]
@@ -224,8 +241,9 @@ def test_nothing_ties_a_voter_to_their_paper(client, world, voters, sql_logged, 
     assert sorted(unordered) == sorted(by_id) == sorted(receipts)
     assert unordered != receipts and unordered != receipts[::-1]
     assert by_id != receipts and by_id != receipts[::-1]
-    later = slots[1:]
-    assert not all(slot == cast - 1 for slot, cast in later) and not all(slot == 0 for slot, _cast in later)
+    for later in (slots[1:], voted_slots[1:]):
+        assert not all(slot == n - 1 for slot, n in later) and not all(slot == 0 for slot, _n in later)
+    assert who_voted_order(ballot) != [v.member.pk for v in voters]
     assert list(BallotPaper.objects.filter(ballot=ballot).values_list("pk", flat=True)) != opening_order
     if connection.vendor == "postgresql":
         assert len(set(xmins)) == VOTERS  # each cast rewrote every paper
