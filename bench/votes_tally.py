@@ -10,11 +10,11 @@ choices made in SQL, the content JSON exactly as `votes/tally.py` documents it:
 
     resolution  {"choice": "for" | "against" | "abstain"}           (60 % for, 30 % against, 10 % abstain)
     election    {"marks": {"o<id>": "for" | "against" | "abstain", …}, "write_ins": […]}
-                (each candidate for with a probability of 55–75 %; 1 % of papers write in one of three
-                names; a paper with more "for" than seats is invalid)
+                (each candidate for with a probability of 32–60 %, drawn per paper and candidate; 1 % of
+                papers write in one of three names; a paper with more "for" than seats is invalid)
 
-A second run finds both ballots with their papers and only measures. Then, round by round and
-alternating so that machine load falls on both alike:
+A second run finds both ballots with their papers and only measures (`--fresh` inserts them again).
+Then, round by round and alternating so that machine load falls on both alike:
 
 - `votes.tally.ballot_tally(ballot)` (the options query, the ORM's GROUP BY or aggregate, the
   write-ins query, the rules) against
@@ -76,8 +76,10 @@ SELECT gen_random_uuid(), %(ballot)s, %(day)s, 'R' || %(ballot)s || '-' || g,
 FROM (SELECT g, random() AS r FROM generate_series(1, %(papers)s) AS g) AS draws
 """
 
-# Each candidate's mark drawn apart (for with probability 0.55 + 0.05 × position, the rest split between
-# against and abstain), 1 % of papers write in one name; invalid when more "for" than seats.
+# Each candidate's mark drawn apart, per paper and candidate (for with probability 0.25 + 0.07 × position,
+# 0.32–0.60; the rest against or abstain), 1 % of papers write in one name; a paper with more "for" than
+# seats is invalid. The lateral draw names both the paper and the option, so that PostgreSQL evaluates it
+# for each pair (a subquery naming neither is evaluated once).
 ELECTION_PAPERS = """
 INSERT INTO votes_ballotpaper (id, ballot_id, cast_on, receipt, content, valid)
 SELECT gen_random_uuid(), %(ballot)s, %(day)s, 'E' || %(ballot)s || '-' || g,
@@ -89,10 +91,10 @@ FROM (
     SELECT g,
            (SELECT jsonb_object_agg(
                        'o' || o.id,
-                       CASE WHEN r.x < 0.55 + 0.05 * o.position THEN 'for'
-                            WHEN r.x < 0.80 + 0.03 * o.position THEN 'against' ELSE 'abstain' END)
+                       CASE WHEN r.x < 0.25 + 0.07 * o.position THEN 'for'
+                            WHEN r.x < 0.85 THEN 'against' ELSE 'abstain' END)
               FROM votes_option AS o
-              CROSS JOIN LATERAL (SELECT random() + 0 * g AS x) AS r
+              CROSS JOIN LATERAL (SELECT random() + 0 * o.id + 0 * g AS x) AS r
              WHERE o.ballot_id = %(ballot)s) AS marks,
            CASE WHEN random() < 0.01
                 THEN (%(write_ins)s::text[])[1 + floor(random() * 3)::int] END AS write_in
@@ -101,8 +103,8 @@ FROM (
 """
 
 
-def prepare(papers: int):
-    """The organization and both ballots with their papers; idempotent."""
+def prepare(papers: int, fresh: bool = False):
+    """The organization and both ballots with their papers; idempotent unless `fresh`."""
     from django.core.management import call_command
     from django.db import connection, transaction
     from django.utils import timezone
@@ -119,11 +121,11 @@ def prepare(papers: int):
     ballots = {}
     for kind, title in ((Ballot.Kind.RESOLUTION, RESOLUTION_TITLE), (Ballot.Kind.ELECTION, ELECTION_TITLE)):
         ballot = Ballot.objects.filter(organization=org, title=title).first()
-        if ballot is not None and BallotPaper.objects.filter(ballot=ballot).count() == papers:
+        if not fresh and ballot is not None and BallotPaper.objects.filter(ballot=ballot).count() == papers:
             ballots[kind] = ballot
             continue
         with transaction.atomic():
-            if ballot is not None:  # another size asked for: start again
+            if ballot is not None:  # another size asked for, or --fresh: start again
                 BallotPaper.objects.filter(ballot=ballot).delete()
                 ballot.options.all().delete()
                 ballot.delete()
@@ -210,6 +212,7 @@ def main() -> None:
     )
     parser.add_argument("--papers", type=int, default=1_000_000, help="cast papers per ballot")
     parser.add_argument("--rounds", type=int, default=7)
+    parser.add_argument("--fresh", action="store_true", help="insert the papers again")
     parser.add_argument("--database-url", default=os.environ.get("BENCH_VOTES_URL", DEFAULT_URL))
     args = parser.parse_args()
     if not args.database_url.startswith("postgres"):
@@ -223,7 +226,7 @@ def main() -> None:
     from votes.tally import ballot_tally, option_key
 
     settings.DEBUG = False  # no query log, as in production
-    ballots = prepare(args.papers)
+    ballots = prepare(args.papers, args.fresh)
     results = {}
     for kind, ballot in ballots.items():
         keys = [option_key(pk) for pk in ballot.options.values_list("pk", flat=True)]
