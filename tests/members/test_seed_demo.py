@@ -41,6 +41,7 @@ from members.models import (
 )
 from members.validators import id_birth_date, id_sex, validate_id_number, validate_phone
 from tests import factories
+from votes.models import Ballot
 
 K = Organization.Kind
 DEMO_EMAILS = [
@@ -51,9 +52,9 @@ DEMO_EMAILS = [
 
 def _wipe():
     for model in (
-        IntroductionLetter, MembershipPeriod, ActivityCard, Transfer, Bill, Payment, YearlyBase, Meeting,
-        PointEntry, PointRule, Notification, Session, EmailAddress, Position, Member, User, Organization,
-        WorkPlace,
+        Ballot, IntroductionLetter, MembershipPeriod, ActivityCard, Transfer, Bill, Payment, YearlyBase,
+        Meeting, PointEntry, PointRule, Notification, Session, EmailAddress, Position, Member, User,
+        Organization, WorkPlace,
     ):
         getattr(model, "records", model.objects).all().delete()
     Township.neighbours.through.objects.all().delete()
