@@ -1,4 +1,5 @@
-"""200 members voting at once: casts per second and the cast's latency, against gunicorn and PostgreSQL.
+"""200 members voting at once: casts per second and the cast's latency, against gunicorn and PostgreSQL,
+each figure also as a ratio against baselines measured in the same run by the same clients.
 
     DJANGO_DEBUG=1 .venv/bin/python bench/votes_load.py [--voters 200] [--workers 5] \
         [--database-url postgres://postgres@127.0.0.1:5432/ebranch_bench_votes_load]
@@ -18,14 +19,18 @@ resolution ballot through `votes.services` (electorate frozen, blank papers laid
 Then one thread per voter, each with its own cookies and its own loopback source address
 (127.0.1.x: sign-in rate limits count per address, as for members on their own phones):
 
-1. signs in through allauth's login page (GET for the CSRF token, POST phone-less email + password);
-2. GETs the ballot's cast page (the form, its CSRF token);
+1. GETs allauth's login page (the CSRF token), waits at a barrier until every voter has it, then
+   POSTs email + password (baseline 1, "sign-in": one Argon2 password check per request, the
+   dominant cost of a cast's re-authentication);
+2. waits at a barrier until every voter is signed in, then GETs the ballot's cast page (baseline 2,
+   "paper GET": a cheap page, no password check; the form and its CSRF token come from it);
 3. waits at a barrier until every voter has the form, then
 4. POSTs the paper: a choice drawn per voter (seeded) and the password again (re-authentication),
    following a redirect if the view answers with one, until the page that shows the receipt.
 
-Reported: casts per second (voters ÷ time from the first cast POST sent to the last answered), the
-p50/p90/p99/max latency of the cast POST (its redirect included), and the sign-ins' time. Checked
+Reported for each of the three phases: requests per second (voters ÷ time from the first request
+sent to the last answered) and the p50/p90/p99/max latency (the cast's redirect included), then the
+ratios cast ÷ sign-in (throughput, p50, p99) and cast ÷ paper GET (p50, p99). Checked
 (the exit status is 1 otherwise): every voter got HTTP 200 with a receipt code on the page; the
 receipts are distinct and are exactly the receipts of the ballot's filled papers; there are exactly
 `--voters` vote records and filled papers; the papers' choices are exactly the choices sent; no
@@ -45,7 +50,6 @@ import random
 import re
 import signal
 import socket
-import statistics
 import subprocess
 import sys
 import threading
@@ -169,9 +173,12 @@ def ballot_new(org, secretary):
 def gunicorn_start(env: dict, port: int, workers: int, log_path) -> subprocess.Popen:
     binary = os.path.join(os.path.dirname(sys.executable), "gunicorn")
     log = open(log_path, "w")  # noqa: SIM115 (closed with the process)
+    access_log = str(log_path).replace(".log", "-access.log")
+    if os.path.exists(access_log):
+        os.remove(access_log)  # gunicorn appends; the figures are this run's only
     process = subprocess.Popen(
         [binary, "ebranch.wsgi", "--bind", f"127.0.0.1:{port}", "--workers", str(workers),
-         "--backlog", "2048", "--access-logfile", str(log_path).replace(".log", "-access.log"),
+         "--backlog", "2048", "--access-logfile", access_log,
          "--access-logformat", ACCESS_FORMAT],
         cwd=common.ROOT, env={**os.environ, **env}, stdout=log, stderr=subprocess.STDOUT,
     )
@@ -278,7 +285,7 @@ class Voter(threading.Thread):
         self.session = Session(port, f"127.0.1.{n}" if n < 255 else f"127.0.{1 + n // 250}.{n % 250 + 1}")
         self.email, self.path, self.choice, self.barrier = email, f"/votes/{ballot_pk}/cast/", choice, barrier
         self.error, self.receipt, self.status = None, None, None
-        self.sign_in_s = self.cast_started = self.cast_ended = None
+        self.times = {}  # phase: (started, ended), perf_counter seconds
 
     def run(self):
         try:
@@ -292,16 +299,20 @@ class Voter(threading.Thread):
 
     def vote(self):
         s = self.session
-        started = time.perf_counter()
         status, _, text = s.get("/accounts/login/")
         login = form_of(text, "/accounts/login/")
         assert status == 200 and login.token, f"login page: {status}"
+        self.barrier.wait(timeout=TIMEOUT)
+        started = time.perf_counter()
         status, location, _ = s.post("/accounts/login/", {
             "csrfmiddlewaretoken": login.token, "login": self.email, "password": PASSWORD,
         })
+        self.times["sign_in"] = (started, time.perf_counter())
         assert status == 302 and "sessionid" in s.cookies, f"sign-in: {status} {location}"
-        self.sign_in_s = time.perf_counter() - started
+        self.barrier.wait(timeout=TIMEOUT)
+        started = time.perf_counter()
         status, location, text = s.get(self.path)
+        self.times["paper_get"] = (started, time.perf_counter())
         assert status == 200, f"cast page: {status} {location}"
         form = form_of(text, self.path)
         password = next((name for name, kind in form.fields.items() if kind == "password"), None)
@@ -309,9 +320,9 @@ class Voter(threading.Thread):
         assert form.token and password and radio, f"cast form not understood: {form.fields} {form.radios}"
         fields = {"csrfmiddlewaretoken": form.token, radio: self.choice, password: PASSWORD}
         self.barrier.wait(timeout=TIMEOUT)
-        self.cast_started = time.perf_counter()
+        started = time.perf_counter()
         status, location, text = s.follow(*s.post(self.path, fields))
-        self.cast_ended = time.perf_counter()
+        self.times["cast"] = (started, time.perf_counter())
         self.status = status
         found = RECEIPT.findall(text)
         assert status == 200 and found, f"no receipt: {status} {location}"
@@ -319,14 +330,35 @@ class Voter(threading.Thread):
         self.receipt = found[0]
 
 
-def server_times(access_log, path: str) -> list[float]:
-    """Milliseconds the workers spent on each cast POST (from accepting it to the response)."""
+def server_times(access_log, method: str, path: str) -> list[float]:
+    """Milliseconds the workers spent on each `method` `path` (from accepting it to the response)."""
     times = []
     for line in access_log.read_text().splitlines():
-        method, url, _, micros = line.split()
-        if method == "POST" and url == path:
+        logged, url, _, micros = line.split()
+        if logged == method and url == path:
             times.append(int(micros) / 1000)
     return times
+
+
+def phase(voters: list["Voter"], name: str, served: list[float]) -> dict:
+    """Requests per second over the phase's window and the client's latency percentiles."""
+    spans = [v.times[name] for v in voters if name in v.times]
+    if not spans:
+        return {}
+    latencies = [(ended - started) * 1000 for started, ended in spans]
+    window = max(ended for _, ended in spans) - min(started for started, _ in spans)
+    return {
+        "requests": len(spans), "per_second": round(len(spans) / window, 1) if window else None,
+        "window_s": round(window, 2),
+        "ms": {p: round(percentile(latencies, n), 1) for p, n in
+               (("p50", 50), ("p90", 90), ("p99", 99), ("max", 100))},
+        "server_ms": {p: round(percentile(served, n), 1) for p, n in (("p50", 50), ("p99", 99))}
+        if served else {},
+    }
+
+
+def ratio(a, b):
+    return round(a / b, 2) if a and b else None
 
 
 def percentile(values, p):
@@ -398,7 +430,7 @@ def main() -> None:
     server = gunicorn_start(env, args.port, args.workers, log_path)
     try:
         rng = random.Random(SEED)
-        barrier = threading.Barrier(len(emails))
+        barrier = threading.Barrier(len(emails))  # reused: before sign-in, paper GET and cast
         voters = [Voter(n, email, args.port, ballot.pk, rng.choice(CHOICES), barrier)
                   for n, email in enumerate(emails, start=1)]
         started = time.perf_counter()
@@ -415,35 +447,46 @@ def main() -> None:
             server.kill()
 
     problems = check(ballot, voters)
-    casts = [v for v in voters if v.cast_ended is not None]
-    latencies = [(v.cast_ended - v.cast_started) * 1000 for v in casts]
-    sign_ins = [v.sign_in_s * 1000 for v in voters if v.sign_in_s is not None]
-    served = server_times(out / "votes-load-gunicorn-access.log", f"/votes/{ballot.pk}/cast/")
-    window = (max(v.cast_ended for v in casts) - min(v.cast_started for v in casts)) if casts else 0
+    access_log = out / "votes-load-gunicorn-access.log"
+    cast_path = f"/votes/{ballot.pk}/cast/"
+    phases = {
+        "sign_in": phase(voters, "sign_in", server_times(access_log, "POST", "/accounts/login/")),
+        "paper_get": phase(voters, "paper_get", server_times(access_log, "GET", cast_path)),
+        "cast": phase(voters, "cast", server_times(access_log, "POST", cast_path)),
+    }
+    for name, figures in phases.items():
+        if figures.get("requests") != len(voters):
+            problems.append(f"{figures.get('requests', 0)} of {len(voters)} voters finished the {name} phase")
+    cast, sign_in, paper = (phases[k] for k in ("cast", "sign_in", "paper_get"))
+    ratios = {
+        "cast_per_second_over_sign_in": ratio(cast.get("per_second"), sign_in.get("per_second")),
+        **{f"cast_{p}_over_sign_in": ratio(cast.get("ms", {}).get(p), sign_in.get("ms", {}).get(p))
+           for p in ("p50", "p99")},
+        **{f"cast_{p}_over_paper_get": ratio(cast.get("ms", {}).get(p), paper.get("ms", {}).get(p))
+           for p in ("p50", "p99")},
+    }
     result = {
         "date": datetime.date.today().isoformat(), "python": platform.python_version(),
         "cpus": os.cpu_count(), "platform": platform.platform(), "gunicorn_workers": args.workers,
         "redis": bool(redis_url), "voters": len(voters), "receipts": sum(1 for v in voters if v.receipt),
-        "casts_per_second": round(len(casts) / window, 1) if window else None,
-        "cast_window_s": round(window, 2),
-        "cast_ms": {p: round(percentile(latencies, n), 1) for p, n in
-                    (("p50", 50), ("p90", 90), ("p99", 99), ("max", 100))} if latencies else {},
-        "cast_server_ms": {p: round(percentile(served, n), 1) for p, n in (("p50", 50), ("p99", 99))}
-        if served else {},
-        "sign_in_ms": {"p50": round(statistics.median(sign_ins), 1), "max": round(max(sign_ins), 1)}
-        if sign_ins else {},
-        "total_s": round(total, 1), "problems": problems,
+        "phases": phases, "ratios": ratios, "total_s": round(total, 1), "problems": problems,
     }
     path = out / f"votes-load-{result['date']}.json"
     path.write_text(json.dumps(result, indent=2))
-    print(
-        f"bench votes load: {result['receipts']}/{len(voters)} receipts, "
-        f"{result['casts_per_second']} casts/s over {result['cast_window_s']} s; cast POST "
-        + ", ".join(f"{k} {v:.0f} ms" for k, v in result["cast_ms"].items())
-        + f" (in the worker: p50 {result['cast_server_ms'].get('p50', 0):.0f} ms)"
-        + f"; sign-in p50 {result['sign_in_ms'].get('p50', 0):.0f} ms; "
-        f"{args.workers} gunicorn workers, Redis {'on' if redis_url else 'off'}"
-    )
+
+    def line(name, figures):
+        if not figures:
+            return f"  {name}: no figures"
+        ms, server = figures["ms"], figures["server_ms"]
+        return (f"  {name}: {figures['per_second']}/s over {figures['window_s']} s; "
+                + ", ".join(f"{k} {v:.0f} ms" for k, v in ms.items())
+                + f" (in the worker p50 {server.get('p50', 0):.0f} / p99 {server.get('p99', 0):.0f} ms)")
+
+    print(f"bench votes load: {result['receipts']}/{len(voters)} receipts; "
+          f"{args.workers} gunicorn workers, Redis {'on' if redis_url else 'off'}")
+    for name in ("sign_in", "paper_get", "cast"):
+        print(line(name, phases[name]))
+    print("  ratios: " + ", ".join(f"{k} {v}" for k, v in ratios.items()))
     for problem in problems:
         print(f"  FAILED: {problem}")
     print(f"details: {os.path.relpath(path)}; server log: {os.path.relpath(log_path)}")
