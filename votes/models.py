@@ -13,6 +13,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from branches.models import Organization
 from members.models import Member, private_storage
@@ -25,10 +26,10 @@ class Ballot(models.Model):
         POLL = "poll", _("poll")
 
     class Status(models.TextChoices):
-        DRAFT = "draft", _("draft")
-        OPEN = "open", _("open")
-        CLOSED = "closed", _("closed")
-        PUBLISHED = "published", _("published")
+        DRAFT = "draft", pgettext_lazy("ballot status", "draft")
+        OPEN = "open", pgettext_lazy("ballot status", "open")
+        CLOSED = "closed", pgettext_lazy("ballot status", "closed")
+        PUBLISHED = "published", pgettext_lazy("ballot status", "published")
 
     organization = models.ForeignKey(
         Organization, on_delete=models.PROTECT, related_name="ballots", verbose_name=_("organization")

@@ -7,7 +7,7 @@ import datetime
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from members.activity_cards import activity_card_issue
 from members.models import Member
@@ -15,6 +15,13 @@ from tests.votes.test_services import DATA, cast_papers, create, full_member, op
 from votes import services
 from votes.electorate import electorate, eligible_members, is_elector
 from votes.models import Elector, VoteRecord
+
+
+@pytest.fixture(autouse=True)
+def english():
+    """Messages are asserted in English; the site's default language is Chinese."""
+    with translation.override("en"):
+        yield
 
 
 def test_before_opening_the_electorate_is_the_live_roster(world):

@@ -8,12 +8,19 @@ import datetime
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from members.models import Member
 from tests import factories
 from votes import services
 from votes.models import Ballot, BallotPaper, Elector, Option, VoteRecord
+
+
+@pytest.fixture(autouse=True)
+def english():
+    """Messages are asserted in English; the site's default language is Chinese."""
+    with translation.override("en"):
+        yield
 
 Kind, Status = Ballot.Kind, Ballot.Status
 HOUR = datetime.timedelta(hours=1)
