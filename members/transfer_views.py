@@ -269,52 +269,24 @@ def _run(action: str, transfer: Transfer, actor, data: dict) -> str:
     raise Http404
 
 
-@require_POST
-@login_required
-def withdraw(request, pk):
-    return _act(request, pk, "withdraw")
+def _action_view(action: str):
+    @require_POST
+    @login_required
+    def view(request, pk):
+        return _act(request, pk, action)
+
+    view.__name__ = action
+    return view
 
 
-@require_POST
-@login_required
-def approve(request, pk):
-    return _act(request, pk, "approve")
-
-
-@require_POST
-@login_required
-def reject(request, pk):
-    return _act(request, pk, "reject")
-
-
-@require_POST
-@login_required
-def reissue(request, pk):
-    return _act(request, pk, "reissue")
-
-
-@require_POST
-@login_required
-def cancel(request, pk):
-    return _act(request, pk, "cancel")
-
-
-@require_POST
-@login_required
-def accept(request, pk):
-    return _act(request, pk, "accept")
-
-
-@require_POST
-@login_required
-def refuse(request, pk):
-    return _act(request, pk, "refuse")
-
-
-@require_POST
-@login_required
-def receipt(request, pk):
-    return _act(request, pk, "receipt")
+withdraw = _action_view("withdraw")
+approve = _action_view("approve")
+reject = _action_view("reject")
+reissue = _action_view("reissue")
+cancel = _action_view("cancel")
+accept = _action_view("accept")
+refuse = _action_view("refuse")
+receipt = _action_view("receipt")
 
 
 # The steps, dated

@@ -193,11 +193,7 @@ def transfer_approve(
     _require(Scope(actor).can_send(transfer))
     transfer.status, transfer.approved_by, transfer.approved_at = Status.IN_TRANSIT, actor, timezone.now()
     transfer.save(update_fields=["status", "approved_by", "approved_at"])
-    letter = letter_issue(
-        transfer=transfer, actor=actor, validity_days=validity_days, dues_paid_up_to=dues_paid_up_to
-    )
-    _announce_letter(transfer, letter, _("Your transfer was approved"))
-    return letter
+    return _letter_send(transfer, actor, validity_days, dues_paid_up_to, _("Your transfer was approved"))
 
 
 @transaction.atomic
@@ -213,10 +209,16 @@ def transfer_reissue(
     _require(Scope(actor).can_send(transfer))
     transfer.status = Status.IN_TRANSIT
     transfer.save(update_fields=["status"])
+    title = _("A new introduction letter was issued")
+    return _letter_send(transfer, actor, validity_days, dues_paid_up_to, title)
+
+
+def _letter_send(transfer: Transfer, actor: User, validity_days: int, dues_paid_up_to, title: str):
+    """Issue the transfer's letter and tell the member and the receiving branch."""
     letter = letter_issue(
         transfer=transfer, actor=actor, validity_days=validity_days, dues_paid_up_to=dues_paid_up_to
     )
-    _announce_letter(transfer, letter, _("A new introduction letter was issued"))
+    _announce_letter(transfer, letter, title)
     return letter
 
 
