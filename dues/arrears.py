@@ -71,7 +71,7 @@ def arrears_check(*, now: datetime.datetime | None = None) -> dict[str, int]:
     warned = 0
     for member in members:
         if member.user_id and member.user_id not in warned_already:
-            _warn(member, runs[member.pk])
+            _warn(member, runs[member.pk], now)
             warned += 1
 
     due = {m.pk: months_back(last_month, runs[m.pk] - 1) for m in members if runs[m.pk] >= ALERT_MONTHS}
@@ -92,7 +92,7 @@ def arrears_check(*, now: datetime.datetime | None = None) -> dict[str, int]:
             continue
         notice = _notice_record(member, due[member.pk])
         if notice is not None:
-            _alert(member, notice, secretaries[member.organization_id])
+            _alert(member, notice, secretaries[member.organization_id], now)
             alerted += 1
     return {"warned": warned, "alerted": alerted}
 
@@ -107,7 +107,7 @@ def _notice_record(member: Member, run_start: datetime.date) -> Article9Notice |
         return None
 
 
-def _warn(member: Member, months: int) -> None:
+def _warn(member: Member, months: int, now: datetime.datetime) -> None:
     notification_send(
         recipients=[member.user], kind=WARNING_KIND,
         title=_("Your dues are %(months)d months behind") % {"months": months},
@@ -115,11 +115,11 @@ def _warn(member: Member, months: int) -> None:
             "Please pay your Party dues. Six consecutive months unpaid without good reason matter under "
             "art. 9 of the Party Constitution; if you have a reason, tell your branch secretary."
         ),
-        url=_url("dues:mine"), urgent=months >= ALERT_MONTHS,
+        url=_url("dues:mine"), urgent=months >= ALERT_MONTHS, now=now,
     )
 
 
-def _alert(member: Member, notice: Article9Notice, secretaries: list) -> None:
+def _alert(member: Member, notice: Article9Notice, secretaries: list, now: datetime.datetime) -> None:
     if not secretaries:
         return
     notification_send(
@@ -129,5 +129,5 @@ def _alert(member: Member, notice: Article9Notice, secretaries: list) -> None:
             "Since %(since)s %(name)s has paid no dues (art. 9). The portal takes no action: please talk "
             "with the member."
         ) % {"since": f"{notice.month:%Y-%m}", "name": member.name},
-        url=_url("dues_reports:branch", member.organization_id),
+        url=_url("dues_reports:branch", member.organization_id), now=now,
     )

@@ -4,6 +4,7 @@ It writes one inbox row per recipient inside the caller's transaction, then (on 
 deliver them by id. If the broker is down the rows stay pending and `notifications_sweep` delivers them.
 """
 
+import datetime
 import logging
 from collections.abc import Iterable
 
@@ -39,15 +40,17 @@ def _email_state(user: User) -> str:
 
 
 def notification_send(*, recipients, kind: str, title: str, body: str = "", url: str = "",
-                      urgent: bool = False) -> list[Notification]:
+                      urgent: bool = False, now: datetime.datetime | None = None) -> list[Notification]:
     """Write one inbox row per recipient (users or members) and schedule delivery after commit.
 
     Email follows each account's `email_delivery`; urgent notifications also go by SMS. Title and body
-    are masked, so no ID or mobile number is ever stored in a notification or sent out."""
+    are masked, so no ID or mobile number is ever stored in a notification or sent out. Rows are
+    stamped `now`, the time of the job that sends them when it has one."""
+    now = now or timezone.now()
     title, body = mask_text(str(title))[:200], mask_text(str(body))
     rows = [
         Notification(
-            recipient=user, kind=kind, title=title, body=body, url=url[:300], urgent=urgent,
+            recipient=user, kind=kind, title=title, body=body, url=url[:300], urgent=urgent, created_at=now,
             email_state=_email_state(user),
             sms_state=Delivery.PENDING if urgent and user.phone_encrypted else Delivery.SKIPPED,
         )
