@@ -10,11 +10,9 @@ from django.utils import timezone
 
 from dues.models import Bill, Payment, YearlyBase
 from dues.reports import month_start, months_back
-from ebranch.celery import app
 from tests import factories
 from tests.dues.test_reports import bill
-from tests.e2e.test_login import sign_in
-from tests.e2e.test_meeting_checkin import browser, phone_page  # noqa: F401 (fixture)
+from tests.e2e.conftest import phone_page, sign_in
 
 pytestmark = pytest.mark.e2e
 
@@ -27,18 +25,8 @@ def _screenshot(name):
     return str(folder / name)
 
 
-@pytest.fixture
-def eager(settings):
-    """The sandbox's callback runs in-process, as without Redis (CI sets REDIS_URL)."""
-    settings.CELERY_TASK_ALWAYS_EAGER = True
-    before = app.conf.task_always_eager
-    app.conf.task_always_eager = True
-    yield
-    app.conf.task_always_eager = before
-
-
 def test_member_pays_this_month_through_the_sandbox_and_downloads_the_receipt(
-    browser, live_server, world, eager  # noqa: F811
+    browser, live_server, world, eager
 ):
     from playwright.sync_api import expect
 
@@ -85,7 +73,7 @@ def test_member_pays_this_month_through_the_sandbox_and_downloads_the_receipt(
     assert payment.receipt_number in response.headers.get("content-disposition", "")
 
 
-def test_officers_see_the_branch_report_and_the_county_chart(browser, live_server, world):  # noqa: F811
+def test_officers_see_the_branch_report_and_the_county_chart(browser, live_server, world):
     from playwright.sync_api import expect
 
     this_month = month_start()

@@ -1,37 +1,13 @@
 """A member signs in with their mobile number in headless Chromium and sees their branch."""
 
-import shutil
-
 import pytest
 
 from tests import factories
+from tests.e2e.conftest import sign_in
 
 pytestmark = pytest.mark.e2e
 
-CHROMIUM = shutil.which("chromium")
-CHROMIUM_ARGS = [
-    "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-    "--disable-sync",
-]
 PHONE = "13812345678"
-
-
-@pytest.fixture
-def page(live_server, settings, monkeypatch):
-    if CHROMIUM is None:
-        pytest.skip("Chromium is not installed (Debian: apt-get install chromium)")
-    from playwright.sync_api import sync_playwright
-
-    # Playwright's sync API runs an event loop in this thread; Django's ORM must still be usable here.
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    # The live server speaks plain HTTP.
-    settings.SECURE_SSL_REDIRECT = False
-    settings.SESSION_COOKIE_SECURE = settings.CSRF_COOKIE_SECURE = False
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        context = browser.new_context(viewport={"width": 390, "height": 844}, locale="zh-CN")
-        yield context.new_page()
-        browser.close()
 
 
 @pytest.fixture
@@ -39,13 +15,6 @@ def demo_member(world):
     user = factories.user(name="张海燕", phone=PHONE)
     factories.member(organization=world.branch, user=user, name="张海燕", phone=PHONE)
     return user
-
-
-def sign_in(page, base_url, login, password):
-    page.goto(f"{base_url}/")
-    page.fill("input[name=login]", login)
-    page.fill("input[name=password]", password)
-    page.click("form.form button[type=submit]")
 
 
 def test_member_signs_in_with_phone_and_sees_their_branch(page, live_server, world, demo_member):

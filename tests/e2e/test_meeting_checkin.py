@@ -9,32 +9,12 @@ from django.utils import timezone
 
 from meetings.models import Attendance, Meeting
 from tests import factories
-from tests.e2e.test_login import CHROMIUM, CHROMIUM_ARGS, sign_in
+from tests.e2e.conftest import phone_page, sign_in
 
 pytestmark = pytest.mark.e2e
 
 PHONE = "13812345679"
 BEIJING = ZoneInfo("Asia/Shanghai")
-
-
-@pytest.fixture
-def browser(live_server, settings, monkeypatch):
-    if CHROMIUM is None:
-        pytest.skip("Chromium is not installed (Debian: apt-get install chromium)")
-    from playwright.sync_api import sync_playwright
-
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    settings.SECURE_SSL_REDIRECT = False
-    settings.SESSION_COOKIE_SECURE = settings.CSRF_COOKIE_SECURE = False
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
-
-
-def phone_page(browser, **options):
-    context = browser.new_context(viewport={"width": 390, "height": 844}, locale="zh-CN", **options)
-    return context.new_page()
 
 
 def test_liaison_schedules_a_meeting_and_a_member_checks_in(browser, live_server, world):

@@ -9,9 +9,7 @@ from django.utils import translation
 
 from members.models import IntroductionLetter, Member, Transfer
 from tests import factories
-from tests.e2e.test_dues_payment import eager  # noqa: F401 (fixture)
-from tests.e2e.test_login import sign_in
-from tests.e2e.test_meeting_checkin import browser, phone_page  # noqa: F401 (fixture)
+from tests.e2e.conftest import phone_page, sign_in
 
 pytestmark = pytest.mark.e2e
 
@@ -24,7 +22,7 @@ def _screenshot(name):
     return str(folder / name)
 
 
-def _officer_signs_in(browser, base_url, email):  # noqa: F811
+def _officer_signs_in(browser, base_url, email):
     """Secretaries manage members: after the password, the code from their authenticator app."""
     from playwright.sync_api import expect
 
@@ -46,7 +44,7 @@ def _open_from_inbox(page, base_url, transfer):
 
 
 def test_member_requests_and_two_secretaries_complete_the_transfer(
-    browser, live_server, world, eager  # noqa: F811
+    browser, live_server, world, eager
 ):
     from playwright.sync_api import expect
 

@@ -9,9 +9,7 @@ import pytest
 from django.utils import timezone, translation
 
 from tests import factories
-from tests.e2e.test_dues_payment import eager  # noqa: F401 (fixture)
-from tests.e2e.test_login import sign_in
-from tests.e2e.test_meeting_checkin import browser, phone_page  # noqa: F401 (fixture)
+from tests.e2e.conftest import phone_page, sign_in
 from votes import services
 from votes.board import paper_text
 from votes.models import Ballot, BallotPaper, VoteRecord
@@ -50,7 +48,7 @@ def election(world):
     return ballot
 
 
-def test_member_votes_and_finds_their_paper_on_the_board(browser, live_server, world, election, eager):  # noqa: F811
+def test_member_votes_and_finds_their_paper_on_the_board(browser, live_server, world, election, eager):
     from playwright.sync_api import expect
 
     base = live_server.url
