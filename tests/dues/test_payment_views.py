@@ -102,3 +102,46 @@ def test_the_pay_page_takes_a_fixed_number_of_queries(world, en, django_assert_n
     # unpaid bills, unread notifications (the nav): the same for any number of bills.
     with django_assert_num_queries(7):
         en.get(reverse("dues_pay:pay"))
+
+
+def test_the_cashier_answers_only_the_orders_own_member(world, client):
+    member = world.member.member
+    b = bill(member)
+    from dues.payments import order_create
+
+    order, url = order_create(member=member, bills=[b])
+    for persona in (None, world.other_member, world.secretary, world.county_officer):
+        client.logout()
+        if persona is not None:
+            client.force_login(persona)
+        assert client.get(url).status_code == 404
+        assert client.post(url, {"action": "pay"}).status_code == 404
+    b.refresh_from_db()
+    assert b.status == Bill.Status.UNPAID and not Payment.objects.exists()
+    assert sandbox._book_get(order.out_trade_no)["status"] == "pending"
+    client.force_login(world.member)
+    assert client.get(url).status_code == 200
+    assert client.post(url, {"action": "pay"}).status_code == 302
+    b.refresh_from_db()
+    assert b.status == Bill.Status.PAID
+
+
+def test_without_a_gateway_members_are_told_to_pay_their_branch(world, en, settings):
+    settings.DUES_SANDBOX_ENABLED = False
+    member = world.member.member
+    b = bill(member)
+    en.force_login(world.member)
+    page = en.get(reverse("dues_pay:pay"))
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert "Online payment is not available." in html and "Go to payment" not in html
+    posted = en.post(reverse("dues_pay:pay"), {"bills": [b.pk]})
+    assert posted.status_code == 200 and "Online payment is not available." in posted.content.decode()
+    assert not PaymentOrder.objects.exists()
+    # Officers still record payments made to them.
+    en.force_login(world.secretary)
+    done = en.post(reverse("dues_pay:offline", args=[member.pk]),
+                   {"bills": [b.pk], "amount": "15.00", "method": "cash", "reference": "No. 13"})
+    assert done.status_code == 302
+    b.refresh_from_db()
+    assert b.status == Bill.Status.PAID
