@@ -244,8 +244,14 @@ def _order_fail(order_pk: int) -> str:
 
 
 def _jsonable(payload) -> dict:
-    plain = (str, int, bool, type(None))
-    return {str(k): v if isinstance(v, plain) else str(v) for k, v in dict(payload).items()}
+    """The payload as stored: flat, and without NUL characters (PostgreSQL's jsonb refuses them)."""
+
+    def clean(value):
+        if isinstance(value, (int, bool, type(None))):
+            return value
+        return str(value).replace("\x00", "\ufffd")
+
+    return {clean(str(k)): clean(v) for k, v in dict(payload).items()}
 
 
 def notification_handle(*, gateway: str, payload: dict) -> GatewayNotification:

@@ -76,7 +76,8 @@ class SandboxGateway(Gateway):
 
     def verify_notification(self, payload: dict) -> dict:
         given = str(payload.get("sign", ""))
-        if not given or not hmac.compare_digest(given, sign(payload)):
+        # As bytes: compare_digest refuses str with non-ASCII characters (a forged sign may have them).
+        if not given or not hmac.compare_digest(given.encode(), sign(payload).encode()):
             raise NotificationInvalid("bad signature")
         try:
             amount = Decimal(str(payload["total_amount"]))

@@ -176,6 +176,19 @@ def test_a_cancelled_payment_fails_the_order(world):
     assert b.status == Bill.Status.UNPAID and not Payment.objects.exists()
 
 
+@pytest.mark.parametrize("forged", ["签名", "ｓｉｇｎ" * 16, "0" * 63 + "é"])
+def test_a_non_ascii_signature_is_a_bad_callback(world, forged):
+    member = world.member.member
+    b = bill(member)
+    order, _url = order_create(member=member, bills=[b])
+    payload = {"out_trade_no": order.out_trade_no, "trade_no": "FORGED2", "total_amount": "15.00",
+               "trade_status": "TRADE_SUCCESS", "sent_at": "1", "sign": forged}
+    note = notification_handle(gateway="sandbox", payload=payload)
+    assert (note.signature_valid, note.outcome, note.payload["sign"]) == (False, "bad_signature", forged)
+    b.refresh_from_db()
+    assert b.status == Bill.Status.UNPAID and not Payment.objects.exists()
+
+
 def test_a_disabled_sandbox_is_no_gateway(world, settings):
     settings.DUES_SANDBOX_BEHAVIOUR = "fail"  # the callback is still on its way
     member = world.member.member

@@ -126,6 +126,24 @@ def test_the_cashier_answers_only_the_orders_own_member(world, client):
     assert b.status == Bill.Status.PAID
 
 
+@pytest.mark.parametrize("sign", ["签名", "ｓｉｇｎ", "0" * 63 + "é"])
+def test_a_callback_with_a_non_ascii_sign_gets_a_400_and_is_stored(world, client, sign):
+    from dues.payments import order_create
+
+    member = world.member.member
+    order, _url = order_create(member=member, bills=[bill(member)])
+    payload = {"out_trade_no": order.out_trade_no, "trade_no": "FORGED3", "total_amount": "15.00",
+               "trade_status": "TRADE_SUCCESS", "sent_at": "1", "sign": sign}
+    url = reverse("dues_pay:notify", args=["sandbox"])
+    form = client.post(url, payload)
+    as_json = client.post(url, payload, content_type="application/json")
+    assert [(r.status_code, r.content) for r in (form, as_json)] == [(400, b"fail")] * 2
+    notes = GatewayNotification.objects.order_by("pk")
+    stored = [(n.outcome, n.signature_valid, n.payload["sign"]) for n in notes]
+    assert stored == [("bad_signature", False, sign)] * 2
+    assert not Payment.objects.exists()
+
+
 def test_without_a_gateway_members_are_told_to_pay_their_branch(world, en, settings):
     settings.DUES_SANDBOX_ENABLED = False
     member = world.member.member
@@ -145,3 +163,14 @@ def test_without_a_gateway_members_are_told_to_pay_their_branch(world, en, setti
     assert done.status_code == 302
     b.refresh_from_db()
     assert b.status == Bill.Status.PAID
+
+
+def test_a_callback_with_nul_characters_gets_a_400_and_is_stored(world, client):
+    # PostgreSQL's jsonb refuses NUL: such a payload was a 500 there, and not stored.
+    url = reverse("dues_pay:notify", args=["sandbox"])
+    form = client.post(url, {"sign": "a\x00b", "out_trade_no": "X\x00"})
+    as_json = client.post(url, '{"sign": "a\\u0000b", "x\\u0000": 1}', content_type="application/json")
+    assert [(r.status_code, r.content) for r in (form, as_json)] == [(400, b"fail")] * 2
+    notes = GatewayNotification.objects.order_by("pk")
+    assert [(n.outcome, n.payload["sign"]) for n in notes] == [("bad_signature", "a\ufffdb")] * 2
+    assert notes[1].payload["x\ufffd"] == 1
