@@ -10,7 +10,8 @@ The `DUES_SANDBOX_BEHAVIOUR` setting makes callbacks misbehave:
   "fail"      callbacks are lost (only the reconcile task finds the payment);
   "delay"     the callback waits `DUES_SANDBOX_DELAY` seconds (default 60);
   "duplicate" the same callback twice;
-  "reorder"   the paid callback first, then a stale "waiting" one sent before it.
+  "reorder"   the paid callback first, then a stale "waiting" one sent before it;
+  "refund_fail" one callback, but every refund is refused.
 """
 
 import hashlib
@@ -99,9 +100,11 @@ class SandboxGateway(Gateway):
         }
 
     def refund(self, order, amount: Decimal) -> dict:
+        if behaviour() == "refund_fail":
+            return {"refunded": False, "error": "refund refused by the sandbox"}
         trade = _book_get(order.out_trade_no)
         if trade is None or trade["status"] != "paid":
-            return {"refunded": False}
+            return {"refunded": False, "error": "trade not paid"}
         trade["refunded"] = f"{Decimal(trade['refunded']) + amount:.2f}"
         _book_set(order.out_trade_no, trade)
         return {"refunded": True, "amount": amount}

@@ -189,6 +189,48 @@ def test_a_non_ascii_signature_is_a_bad_callback(world, forged):
     assert b.status == Bill.Status.UNPAID and not Payment.objects.exists()
 
 
+def _conflict(world) -> PaymentOrder:
+    """Two orders for one bill, both paid at the cashier: the second must be refunded."""
+    member = world.member.member
+    b = bill(member)
+    first, _url = order_create(member=member, bills=[b])
+    second, _url = order_create(member=member, bills=[b])
+    sandbox.sandbox_pay(first.out_trade_no)
+    sandbox.sandbox_pay(second.out_trade_no)
+    _paid_once(b)
+    second.refresh_from_db()
+    return second
+
+
+def test_a_refund_the_gateway_refuses_is_recorded_and_the_branch_officers_told(world, settings):
+    from members.models import Notification
+
+    settings.DUES_SANDBOX_BEHAVIOUR = "refund_fail"
+    order = _conflict(world)
+    assert order.status == PaymentOrder.Status.REFUND_FAILED and order.payment is None
+    assert order.refund_error == "refund refused by the sandbox"
+    assert _outcomes(order) == ["conflict_refund_failed"]
+    assert sandbox._book_get(order.out_trade_no)["refunded"] == "0.00"
+    told = Notification.objects.filter(kind="dues_refund_failed")
+    assert list(told.values_list("recipient", flat=True)) == [world.secretary.pk]
+    assert order.out_trade_no in told.get().body
+    # A callback sent again changes nothing and is acknowledged.
+    sandbox.sandbox_pay(order.out_trade_no)
+    assert _outcomes(order) == ["conflict_refund_failed", "duplicate"]
+    assert told.count() == 1
+
+
+def test_a_refund_that_raises_is_recorded_too(world, monkeypatch):
+    def broken(self, order, amount):
+        raise ConnectionError("gateway unreachable")
+
+    monkeypatch.setattr(sandbox.SandboxGateway, "refund", broken)
+    order = _conflict(world)
+    assert order.status == PaymentOrder.Status.REFUND_FAILED
+    assert order.refund_error == "ConnectionError: gateway unreachable"
+    assert _outcomes(order) == ["conflict_refund_failed"]
+
+
 def test_a_disabled_sandbox_is_no_gateway(world, settings):
     settings.DUES_SANDBOX_BEHAVIOUR = "fail"  # the callback is still on its way
     member = world.member.member

@@ -165,6 +165,21 @@ def test_without_a_gateway_members_are_told_to_pay_their_branch(world, en, setti
     assert b.status == Bill.Status.PAID
 
 
+def test_the_return_page_says_when_the_refund_failed(world, en, settings):
+    from dues.payments import order_create
+
+    settings.DUES_SANDBOX_BEHAVIOUR = "refund_fail"
+    member = world.member.member
+    b = bill(member)
+    first, _url = order_create(member=member, bills=[b])
+    second, _url = order_create(member=member, bills=[b])
+    sandbox.sandbox_pay(first.out_trade_no)
+    sandbox.sandbox_pay(second.out_trade_no)
+    en.force_login(world.member)
+    page = en.get(reverse("dues_pay:return", args=[second.out_trade_no])).content.decode()
+    assert "the refund has not gone through yet" in page
+
+
 def test_a_callback_with_nul_characters_gets_a_400_and_is_stored(world, client):
     # PostgreSQL's jsonb refuses NUL: such a payload was a 500 there, and not stored.
     url = reverse("dues_pay:notify", args=["sandbox"])
