@@ -192,6 +192,8 @@ class PaymentOrder(models.Model):
         FAILED = "failed", _("failed")
         CLOSED = "closed", _("closed")
         REFUNDED = "refunded", _("refunded")
+        # Its bills were paid already and the gateway did not refund it: an officer must act.
+        REFUND_FAILED = "refund_failed", _("refund failed")
 
     member = models.ForeignKey(Member, on_delete=models.PROTECT, related_name="dues_orders")
     gateway = models.CharField(max_length=30)
@@ -200,10 +202,11 @@ class PaymentOrder(models.Model):
     bills = models.ManyToManyField(Bill, related_name="orders", blank=True)
     amount = models.DecimalField(**MONEY)
     voluntary_amount = models.DecimalField(default=0, **MONEY)
-    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.PENDING)
     payment = models.OneToOneField(
         Payment, on_delete=models.PROTECT, null=True, blank=True, related_name="order"
     )
+    refund_error = models.CharField(_("why the refund failed"), max_length=200, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
     paid_at = models.DateTimeField(null=True, blank=True)
 

@@ -69,7 +69,8 @@ def pay(request):
     bills = list(payments.bills_payable(member))
     quarterly = payments.quarterly_allowed(member)
     form = PayForm(request.POST or None, bills=bills, quarterly=quarterly)
-    if request.method == "POST" and form.is_valid():
+    online = bool(gateway_names())  # no gateway configured: members pay their branch instead
+    if request.method == "POST" and online and form.is_valid():
         chosen = [form.bill_rows[pk] for pk in form.cleaned_data["bills"]]
         try:
             if form.cleaned_data.get("ahead"):
@@ -84,7 +85,9 @@ def pay(request):
     older = Bill.objects.filter(member=member, status=Bill.Status.UNPAID).exclude(
         pk__in=[b.pk for b in bills]
     ).count()
-    return render(request, "dues/pay.html", {"form": form, "bills": bills, "older_unpaid": older})
+    return render(request, "dues/pay.html",
+                  {"form": form, "bills": bills, "older_unpaid": older, "online": online,
+                   "unavailable": "" if online else payments.online_unavailable_message()})
 
 
 @verified_member_required

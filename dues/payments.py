@@ -14,13 +14,14 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Sum
+from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from members.models import Member, Position
 from members.scope import Scope
 
-from .gateways import NotificationInvalid, gateway_default, gateway_get
+from .gateways import NotificationInvalid, gateway_default, gateway_get, gateway_names
 from .models import Bill, BranchDuesPolicy, GatewayNotification, Payment, PaymentOrder
 
 log = logging.getLogger(__name__)
@@ -31,7 +32,9 @@ REPORTING_THRESHOLD = Decimal("1000.00")
 CENT = Decimal("0.01")
 
 # Outcomes of a callback; the notify endpoint acknowledges only these.
-ACKNOWLEDGED = {"paid", "duplicate", "late", "failed", "ignored", "conflict_refunded"}
+ACKNOWLEDGED = {
+    "paid", "duplicate", "late", "failed", "ignored", "conflict_refunded", "conflict_refund_failed",
+}
 
 
 def month_add(month: datetime.date, n: int) -> datetime.date:
@@ -79,6 +82,11 @@ def bills_ahead(member: Member, *, today=None) -> list[Bill]:
     return made
 
 
+def online_unavailable_message() -> str:
+    return _("Online payment is not available. Pay your branch secretary, who records the payment and "
+             "gives you a receipt.")
+
+
 def _out_trade_no() -> str:
     return f"{timezone.localdate():%Y%m%d}{secrets.token_hex(8).upper()}"
 
@@ -105,7 +113,10 @@ def order_create(*, member: Member, bills, voluntary_amount=Decimal("0"), gatewa
     amount = sum((b.amount for b in bills), Decimal("0")) + voluntary_amount
     if amount <= 0:
         raise ValidationError(_("Choose at least one bill or a voluntary amount."))
-    gw = gateway_get(gateway or gateway_default())
+    gateway = gateway or gateway_default()
+    if gateway is None:
+        raise ValidationError(online_unavailable_message())
+    gw = gateway_get(gateway)
     with transaction.atomic():
         order = PaymentOrder.objects.create(
             member=member, gateway=gw.name, out_trade_no=_out_trade_no(), amount=amount,
@@ -192,7 +203,8 @@ def _settle(order_pk: int, *, gateway_trade_no: str) -> str:
     refund = None
     with transaction.atomic():
         order = PaymentOrder.objects.select_for_update().select_related("member").get(pk=order_pk)
-        if order.status in (PaymentOrder.Status.PAID, PaymentOrder.Status.REFUNDED):
+        if order.status in (PaymentOrder.Status.PAID, PaymentOrder.Status.REFUNDED,
+                            PaymentOrder.Status.REFUND_FAILED):
             return "duplicate" if order.gateway_trade_no == gateway_trade_no else "late"
         if PaymentOrder.objects.filter(gateway_trade_no=gateway_trade_no).exclude(pk=order.pk).exists():
             return "trade_no_reused"
@@ -223,9 +235,57 @@ def _settle(order_pk: int, *, gateway_trade_no: str) -> str:
             _after_payment(payment, bills)
     if refund is not None:
         log.warning("order %s: a bill was already paid; refunding", refund.out_trade_no)
-        gateway_get(refund.gateway).refund(refund, refund.amount)
-        return "conflict_refunded"
+        return "conflict_refunded" if _refund(refund) else "conflict_refund_failed"
     return "paid"
+
+
+def _refund(order: PaymentOrder) -> bool:
+    """Ask the gateway to refund the whole order; when it does not, record it and tell the branch."""
+    try:
+        result = gateway_get(order.gateway).refund(order, order.amount)
+    except Exception as exc:  # a network or provider error is a failed refund, never a lost one
+        log.exception("order %s: the refund raised", order.out_trade_no)
+        error = f"{type(exc).__name__}: {exc}"
+    else:
+        if isinstance(result, dict) and result.get("refunded") is True:
+            return True
+        error = str(result.get("error") or "") if isinstance(result, dict) else ""
+        log.error("order %s: the gateway did not refund it: %s", order.out_trade_no, error or result)
+    with transaction.atomic():
+        order.status = PaymentOrder.Status.REFUND_FAILED
+        order.refund_error = error[:200]  # the gateway's words; empty when it gave none
+        order.save(update_fields=["status", "refund_error"])
+        _refund_failed_tell(order)
+    return False
+
+
+def _refund_failed_tell(order: PaymentOrder) -> None:
+    from members.notifications import notification_send
+
+    member = order.member
+    officers = {
+        p.user for p in Position.objects.active().filter(
+            organization_id=member.organization_id, kind__in=Position.COMMITTEE_KINDS
+        ).select_related("user")
+    }
+    if not officers:
+        return
+    try:
+        url = reverse("dues_reports:branch", args=[member.organization_id])
+    except NoReverseMatch:
+        url = ""
+    notification_send(
+        recipients=list(officers), kind="dues_refund_failed",
+        title=_("A refund to %(name)s failed") % {"name": member.name},
+        body=_(
+            "%(name)s paid %(amount)s yuan online (order %(order)s, gateway trade %(trade)s) for months "
+            "already paid. The gateway did not refund it: %(error)s. Please return the money to the member "
+            "and keep a record."
+        ) % {"name": member.name, "amount": order.amount, "order": order.out_trade_no,
+             "trade": order.gateway_trade_no,
+             "error": order.refund_error or _("the gateway did not confirm the refund")},
+        url=url,
+    )
 
 
 def _order_fail(order_pk: int) -> str:
@@ -236,8 +296,14 @@ def _order_fail(order_pk: int) -> str:
 
 
 def _jsonable(payload) -> dict:
-    plain = (str, int, bool, type(None))
-    return {str(k): v if isinstance(v, plain) else str(v) for k, v in dict(payload).items()}
+    """The payload as stored: flat, and without NUL characters (PostgreSQL's jsonb refuses them)."""
+
+    def clean(value):
+        if isinstance(value, (int, bool, type(None))):
+            return value
+        return str(value).replace("\x00", "\ufffd")
+
+    return {clean(str(k)): clean(v) for k, v in dict(payload).items()}
 
 
 def notification_handle(*, gateway: str, payload: dict) -> GatewayNotification:
@@ -274,7 +340,10 @@ def orders_reconcile(*, older_than_minutes: int = 15, close_after_hours: int = 2
         status=PaymentOrder.Status.PENDING,
         created_at__lt=now - datetime.timedelta(minutes=older_than_minutes),
     )
+    configured = set(gateway_names())
     for order in pending:
+        if order.gateway not in configured:  # e.g. the sandbox, switched off since: nobody to ask
+            continue
         result = gateway_get(order.gateway).query_order(order)
         if result["status"] == "paid" and result.get("amount") == order.amount:
             outcome = _settle(order.pk, gateway_trade_no=result["gateway_trade_no"])

@@ -8,7 +8,15 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
 
-from .reports import branch_report, county_overview, month_start, months_back, overview_totals, overview_xlsx
+from .reports import (
+    branch_report,
+    county_overview,
+    month_start,
+    months_back,
+    overview_totals,
+    overview_xlsx,
+    refunds_failed,
+)
 
 MONTHS_SHOWN = 12
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -69,7 +77,8 @@ def branch(request, pk):
     period = _period(request)
     return render(
         request, "dues/reports/branch.html",
-        {"organization": org, "period": period, "months": _months(), "report": branch_report(org, period)},
+        {"organization": org, "period": period, "months": _months(), "report": branch_report(org, period),
+         "refunds_failed": refunds_failed(org)},
     )
 
 

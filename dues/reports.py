@@ -18,7 +18,7 @@ from openpyxl import Workbook
 from branches.models import Organization
 from members.resources import escape_formula
 
-from .models import Bill
+from .models import Bill, PaymentOrder
 
 ZERO = Decimal("0.00")
 ONE_PLACE = Decimal("0.1")
@@ -120,6 +120,14 @@ def branch_report(organization: Organization, period: datetime.date) -> BranchMo
     return BranchMonth(
         organization, period, expected, collected, members_behind=len(arrears), arrears=arrears
     )
+
+
+def refunds_failed(organization: Organization) -> list[PaymentOrder]:
+    """Orders of the branch's members the gateway did not refund, for an officer to act on (one query)."""
+    failed = PaymentOrder.objects.filter(
+        member__organization=organization, status=PaymentOrder.Status.REFUND_FAILED
+    )
+    return list(failed.select_related("member").order_by("paid_at", "pk"))
 
 
 def county_overview(organizations: QuerySet[Organization], period: datetime.date) -> list[BranchMonth]:

@@ -1,5 +1,6 @@
 """Settings for ebranch. Every value comes from the environment; `.env.example` documents them."""
 
+import json
 import os
 from pathlib import Path
 
@@ -234,6 +235,18 @@ if not FIELD_ENCRYPTION_KEYS or not FIELD_HASH_KEY:
         )
     FIELD_ENCRYPTION_KEYS = FIELD_ENCRYPTION_KEYS or ["ZWJyYW5jaC1kZXZlbG9wbWVudC1vbmx5LWtleS0zMmI="]
     FIELD_HASH_KEY = FIELD_HASH_KEY or "development-hash-key-not-for-production"
+
+# Online dues payment (dues/gateways/). DUES_GATEWAYS: the real gateways, a JSON object
+# {"name": {"CLASS": "dotted.path", ...options}}, the first being the default. The sandbox (a test
+# cashier, no money moves) is on with DEBUG only, unless DUES_SANDBOX_ENABLED says otherwise; then
+# `check --deploy` warns. No gateway at all: members pay their branch, officers record it.
+try:
+    DUES_GATEWAYS = json.loads(os.environ.get("DUES_GATEWAYS") or "{}")
+except ValueError as exc:
+    raise ImproperlyConfigured(f"DUES_GATEWAYS is not valid JSON: {exc}") from exc
+if not isinstance(DUES_GATEWAYS, dict):
+    raise ImproperlyConfigured('DUES_GATEWAYS must be a JSON object: {"name": {"CLASS": ...}}.')
+DUES_SANDBOX_ENABLED = env_bool("DUES_SANDBOX_ENABLED", DEBUG)
 
 LANGUAGE_CODE = os.environ.get("LANGUAGE_CODE", "zh-hans")
 LANGUAGES = [("zh-hans", _("Simplified Chinese")), ("en", _("English"))]

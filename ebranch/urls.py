@@ -1,7 +1,11 @@
+from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 
 from members.views import home
+
+# The sandbox's cashier exists only while the sandbox is on (dues/gateways/__init__.py).
+sandbox = [path("dues/sandbox/", include("dues.gateways.sandbox"))] if settings.DUES_SANDBOX_ENABLED else []
 
 urlpatterns = [
     path("", home, name="home"),
@@ -20,7 +24,7 @@ urlpatterns = [
     path("calendar/", include("meetings.calendar_urls")),
     path("dues/", include("dues.urls")),
     path("dues/pay/", include("dues.payment_urls")),
-    path("dues/sandbox/", include("dues.gateways.sandbox")),
+    *sandbox,
     path("dues/reports/", include("dues.report_urls")),
     path("admin/", admin.site.urls),
     path("accounts/", include("allauth.urls")),

@@ -203,6 +203,15 @@ def member_order(world):
     )[0]
 
 
+def sandbox_order(world):
+    """`member`'s order, waiting at the sandbox's cashier."""
+    from dues.gateways import gateway_get
+
+    order = member_order(world)
+    gateway_get("sandbox").create_order(order)
+    return {"out_trade_no": order.out_trade_no}
+
+
 def meeting_pk(world):
     return {"pk": branch_meeting(world).pk}
 
@@ -482,7 +491,7 @@ EXPECTED: dict[str, list[Case]] = {
     ],
     # Paying dues (dues/payment_views.py): the pay page for verified members, an order's return page
     # for its member, the gateway's notify endpoint (POST only), offline payments for those who manage
-    # the member; the sandbox's cashier page is public, like a hosted provider's.
+    # the member; the sandbox's cashier page (routed only when the sandbox is on) for the order's member.
     "dues_pay:pay": [Case(verified_members())],
     "dues_pay:return": [
         Case(outcomes(NOT_FOUND, member=OK, anonymous=LOGIN, liaison=redirect("/verify/"),
@@ -496,6 +505,8 @@ EXPECTED: dict[str, list[Case]] = {
     ],
     "dues_sandbox:pay": [
         Case(public(NOT_FOUND), lambda world: {"out_trade_no": "NO-SUCH-ORDER"}, label="unknown order"),
+        Case(outcomes(NOT_FOUND, member=OK), sandbox_order,
+             label="member's order"),
     ],
     # Membership transfers (members/transfer_views.py): a member's own transfers and request form;
     # one transfer and its letter's PDF for the member and the officers on either side (liaison

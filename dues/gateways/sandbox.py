@@ -1,13 +1,17 @@
 """The built-in sandbox gateway: behaves like a hosted provider, without money or network.
 
-It has its own cashier page; "pay" records the trade in the sandbox's own book (the cache) and sends
-an HMAC-SHA256-signed callback from a Celery task, retried until our notify handler acknowledges it.
+For development and demos only: it is on with DEBUG, or when `DUES_SANDBOX_ENABLED` is set (which
+`check --deploy` warns about); otherwise it is no gateway and its cashier page is not routed.
+It has its own cashier page, for the order's own member only; "pay" records the trade in the sandbox's
+own book (the cache) and sends an HMAC-SHA256-signed callback from a Celery task, retried until our
+notify handler acknowledges it.
 The `DUES_SANDBOX_BEHAVIOUR` setting makes callbacks misbehave:
   "normal"    one callback;
   "fail"      callbacks are lost (only the reconcile task finds the payment);
   "delay"     the callback waits `DUES_SANDBOX_DELAY` seconds (default 60);
   "duplicate" the same callback twice;
-  "reorder"   the paid callback first, then a stale "waiting" one sent before it.
+  "reorder"   the paid callback first, then a stale "waiting" one sent before it;
+  "refund_fail" one callback, but every refund is refused.
 """
 
 import hashlib
@@ -23,6 +27,7 @@ from django.shortcuts import redirect, render
 from django.urls import path, reverse
 from django.views.decorators.http import require_http_methods
 
+from . import SANDBOX, sandbox_enabled
 from .base import Gateway, NotificationInvalid
 
 BOOK_KEY = "dues-sandbox-trade:{}"
@@ -72,7 +77,8 @@ class SandboxGateway(Gateway):
 
     def verify_notification(self, payload: dict) -> dict:
         given = str(payload.get("sign", ""))
-        if not given or not hmac.compare_digest(given, sign(payload)):
+        # As bytes: compare_digest refuses str with non-ASCII characters (a forged sign may have them).
+        if not given or not hmac.compare_digest(given.encode(), sign(payload).encode()):
             raise NotificationInvalid("bad signature")
         try:
             amount = Decimal(str(payload["total_amount"]))
@@ -94,9 +100,11 @@ class SandboxGateway(Gateway):
         }
 
     def refund(self, order, amount: Decimal) -> dict:
+        if behaviour() == "refund_fail":
+            return {"refunded": False, "error": "refund refused by the sandbox"}
         trade = _book_get(order.out_trade_no)
         if trade is None or trade["status"] != "paid":
-            return {"refunded": False}
+            return {"refunded": False, "error": "trade not paid"}
         trade["refunded"] = f"{Decimal(trade['refunded']) + amount:.2f}"
         _book_set(order.out_trade_no, trade)
         return {"refunded": True, "amount": amount}
@@ -131,6 +139,8 @@ def sandbox_callback_send(payload: dict, attempt: int = 1) -> bool:
     """Deliver one signed callback to our notify handler; send again later until acknowledged."""
     from dues.payment_views import notify_process
 
+    if not sandbox_enabled():  # switched off since it was queued: there is no one to call
+        return False
     if notify_process("sandbox", payload):
         return True
     if attempt < MAX_ATTEMPTS:
@@ -140,12 +150,18 @@ def sandbox_callback_send(payload: dict, attempt: int = 1) -> bool:
 
 @require_http_methods(["GET", "POST"])
 def pay_page(request, out_trade_no):
-    trade = _book_get(out_trade_no)
-    if trade is None:
-        raise Http404
+    """The cashier, for the order's own member; anyone else (anonymous included) gets a 404."""
     from dues.models import PaymentOrder
 
-    order = PaymentOrder.objects.filter(out_trade_no=out_trade_no).first()
+    trade = _book_get(out_trade_no)
+    if trade is None or not sandbox_enabled() or not request.user.is_authenticated:
+        raise Http404
+    order = (
+        PaymentOrder.objects.select_related("member__organization")
+        .filter(out_trade_no=out_trade_no, gateway=SANDBOX, member__user=request.user).first()
+    )
+    if order is None:
+        raise Http404
     if request.method == "POST":
         sandbox_pay(out_trade_no, succeed=request.POST.get("action") != "cancel")
         return redirect("dues_pay:return", out_trade_no=out_trade_no)

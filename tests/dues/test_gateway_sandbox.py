@@ -5,7 +5,8 @@ import datetime
 from decimal import Decimal
 
 import pytest
-from django.utils import timezone
+from django.core.exceptions import ValidationError
+from django.utils import timezone, translation
 
 from dues.gateways import NotificationInvalid, gateway_get, sandbox
 from dues.models import Bill, GatewayNotification, Payment, PaymentOrder
@@ -173,3 +174,132 @@ def test_a_cancelled_payment_fails_the_order(world):
     assert order.status == PaymentOrder.Status.FAILED
     b.refresh_from_db()
     assert b.status == Bill.Status.UNPAID and not Payment.objects.exists()
+
+
+@pytest.mark.parametrize("forged", ["签名", "ｓｉｇｎ" * 16, "0" * 63 + "é"])
+def test_a_non_ascii_signature_is_a_bad_callback(world, forged):
+    member = world.member.member
+    b = bill(member)
+    order, _url = order_create(member=member, bills=[b])
+    payload = {"out_trade_no": order.out_trade_no, "trade_no": "FORGED2", "total_amount": "15.00",
+               "trade_status": "TRADE_SUCCESS", "sent_at": "1", "sign": forged}
+    note = notification_handle(gateway="sandbox", payload=payload)
+    assert (note.signature_valid, note.outcome, note.payload["sign"]) == (False, "bad_signature", forged)
+    b.refresh_from_db()
+    assert b.status == Bill.Status.UNPAID and not Payment.objects.exists()
+
+
+def _conflict(world) -> PaymentOrder:
+    """Two orders for one bill, both paid at the cashier: the second must be refunded."""
+    member = world.member.member
+    b = bill(member)
+    first, _url = order_create(member=member, bills=[b])
+    second, _url = order_create(member=member, bills=[b])
+    sandbox.sandbox_pay(first.out_trade_no)
+    sandbox.sandbox_pay(second.out_trade_no)
+    _paid_once(b)
+    second.refresh_from_db()
+    return second
+
+
+def test_a_refund_the_gateway_refuses_is_recorded_and_the_branch_officers_told(world, settings):
+    from members.models import Notification
+
+    settings.DUES_SANDBOX_BEHAVIOUR = "refund_fail"
+    order = _conflict(world)
+    assert order.status == PaymentOrder.Status.REFUND_FAILED and order.payment is None
+    assert order.refund_error == "refund refused by the sandbox"
+    assert _outcomes(order) == ["conflict_refund_failed"]
+    assert sandbox._book_get(order.out_trade_no)["refunded"] == "0.00"
+    told = Notification.objects.filter(kind="dues_refund_failed")
+    assert list(told.values_list("recipient", flat=True)) == [world.secretary.pk]
+    assert order.out_trade_no in told.get().body
+    # A callback sent again changes nothing and is acknowledged.
+    sandbox.sandbox_pay(order.out_trade_no)
+    assert _outcomes(order) == ["conflict_refund_failed", "duplicate"]
+    assert told.count() == 1
+
+
+def test_a_refund_that_raises_is_recorded_too(world, monkeypatch):
+    def broken(self, order, amount):
+        raise ConnectionError("gateway unreachable")
+
+    monkeypatch.setattr(sandbox.SandboxGateway, "refund", broken)
+    order = _conflict(world)
+    assert order.status == PaymentOrder.Status.REFUND_FAILED
+    assert order.refund_error == "ConnectionError: gateway unreachable"
+    assert _outcomes(order) == ["conflict_refund_failed"]
+
+
+def test_a_disabled_sandbox_is_no_gateway(world, settings):
+    settings.DUES_SANDBOX_BEHAVIOUR = "fail"  # the callback is still on its way
+    member = world.member.member
+    order, _url = order_create(member=member, bills=[bill(member)])
+    payload = sandbox._payload(sandbox.sandbox_pay(order.out_trade_no), "TRADE_SUCCESS", 2)
+    PaymentOrder.objects.filter(pk=order.pk).update(created_at=timezone.now() - datetime.timedelta(hours=1))
+    settings.DUES_SANDBOX_ENABLED = False
+    from dues.gateways import gateway_names
+
+    assert gateway_names() == []
+    with translation.override("en"), pytest.raises(ValidationError, match="Online payment is not available"):
+        order_create(member=member, bills=[bill(member, months_back=1)])
+    assert sandbox.sandbox_callback_send(payload) is False
+    assert not GatewayNotification.objects.exists()
+    # Reconcile leaves alone the orders of a gateway no longer configured.
+    assert orders_reconcile(older_than_minutes=15) == {"paid": 0, "failed": 0, "closed": 0}
+    order.refresh_from_db()
+    assert order.status == PaymentOrder.Status.PENDING and not Payment.objects.exists()
+
+
+def test_sandbox_entries_in_dues_gateways_are_refused(settings):
+    from dues.checks import gateways_check
+
+    settings.DUES_GATEWAYS = {"test": {"CLASS": "dues.gateways.sandbox.SandboxGateway"}}
+    assert [e.id for e in gateways_check(None)] == ["dues.E001"]
+    settings.DUES_GATEWAYS = {"real": {"CLASS": "dues.gateways.nowhere.Gateway"}, "bare": {}}
+    assert [e.id for e in gateways_check(None)] == ["dues.E002", "dues.E002"]
+    settings.DUES_GATEWAYS = {"real": {"CLASS": "dues.gateways.base.Gateway", "KEY": "k"}}
+    assert gateways_check(None) == []
+    from dues.gateways import gateway_names
+
+    settings.DUES_SANDBOX_ENABLED = True
+    assert gateway_names() == ["real", "sandbox"]
+
+
+# Production: settings from the environment, as `manage.py` reads them.
+
+SANDBOX_PROBE = """
+from django.urls import NoReverseMatch, Resolver404, resolve, reverse
+from dues.gateways import gateway_names
+try:
+    resolve("/dues/sandbox/pay/ORDER1/")
+    routed = "routed"
+except Resolver404:
+    routed = "not routed"
+try:
+    reverse("dues_sandbox:pay", args=["ORDER1"])
+except NoReverseMatch:
+    routed += ", no reverse"
+print(routed, gateway_names())
+"""
+
+
+def test_without_debug_the_sandbox_is_off_and_not_routed():
+    from tests.ebranch.test_settings import PRODUCTION_ENV, run_manage
+
+    result = run_manage("shell", "--no-imports", "-c", SANDBOX_PROBE, env=PRODUCTION_ENV)
+    assert result.stdout.strip() == "not routed, no reverse []", result.stderr
+    on = {**PRODUCTION_ENV, "DUES_SANDBOX_ENABLED": "1"}
+    enabled = run_manage("shell", "--no-imports", "-c", SANDBOX_PROBE, env=on)
+    assert enabled.stdout.strip() == "routed ['sandbox']", enabled.stderr
+
+
+def test_check_deploy_warns_when_the_sandbox_is_enabled_without_debug():
+    from tests.ebranch.test_settings import PRODUCTION_ENV, run_manage
+
+    result = run_manage("check", "--deploy", env={**PRODUCTION_ENV, "DUES_SANDBOX_ENABLED": "1"})
+    assert "dues.W001" in result.stderr and "DUES_SANDBOX_ENABLED" in result.stderr
+    real = '{"alipay": {"CLASS": "dues.gateways.base.Gateway", "APP_ID": "2021"}}'
+    env = {**PRODUCTION_ENV, "DUES_GATEWAYS": real}
+    clean = run_manage("check", "--deploy", "--fail-level", "WARNING", env=env)
+    assert clean.returncode == 0, clean.stdout + clean.stderr

@@ -102,3 +102,90 @@ def test_the_pay_page_takes_a_fixed_number_of_queries(world, en, django_assert_n
     # unpaid bills, unread notifications (the nav): the same for any number of bills.
     with django_assert_num_queries(7):
         en.get(reverse("dues_pay:pay"))
+
+
+def test_the_cashier_answers_only_the_orders_own_member(world, client):
+    member = world.member.member
+    b = bill(member)
+    from dues.payments import order_create
+
+    order, url = order_create(member=member, bills=[b])
+    for persona in (None, world.other_member, world.secretary, world.county_officer):
+        client.logout()
+        if persona is not None:
+            client.force_login(persona)
+        assert client.get(url).status_code == 404
+        assert client.post(url, {"action": "pay"}).status_code == 404
+    b.refresh_from_db()
+    assert b.status == Bill.Status.UNPAID and not Payment.objects.exists()
+    assert sandbox._book_get(order.out_trade_no)["status"] == "pending"
+    client.force_login(world.member)
+    assert client.get(url).status_code == 200
+    assert client.post(url, {"action": "pay"}).status_code == 302
+    b.refresh_from_db()
+    assert b.status == Bill.Status.PAID
+
+
+@pytest.mark.parametrize("sign", ["签名", "ｓｉｇｎ", "0" * 63 + "é"])
+def test_a_callback_with_a_non_ascii_sign_gets_a_400_and_is_stored(world, client, sign):
+    from dues.payments import order_create
+
+    member = world.member.member
+    order, _url = order_create(member=member, bills=[bill(member)])
+    payload = {"out_trade_no": order.out_trade_no, "trade_no": "FORGED3", "total_amount": "15.00",
+               "trade_status": "TRADE_SUCCESS", "sent_at": "1", "sign": sign}
+    url = reverse("dues_pay:notify", args=["sandbox"])
+    form = client.post(url, payload)
+    as_json = client.post(url, payload, content_type="application/json")
+    assert [(r.status_code, r.content) for r in (form, as_json)] == [(400, b"fail")] * 2
+    notes = GatewayNotification.objects.order_by("pk")
+    stored = [(n.outcome, n.signature_valid, n.payload["sign"]) for n in notes]
+    assert stored == [("bad_signature", False, sign)] * 2
+    assert not Payment.objects.exists()
+
+
+def test_without_a_gateway_members_are_told_to_pay_their_branch(world, en, settings):
+    settings.DUES_SANDBOX_ENABLED = False
+    member = world.member.member
+    b = bill(member)
+    en.force_login(world.member)
+    page = en.get(reverse("dues_pay:pay"))
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert "Online payment is not available." in html and "Go to payment" not in html
+    posted = en.post(reverse("dues_pay:pay"), {"bills": [b.pk]})
+    assert posted.status_code == 200 and "Online payment is not available." in posted.content.decode()
+    assert not PaymentOrder.objects.exists()
+    # Officers still record payments made to them.
+    en.force_login(world.secretary)
+    done = en.post(reverse("dues_pay:offline", args=[member.pk]),
+                   {"bills": [b.pk], "amount": "15.00", "method": "cash", "reference": "No. 13"})
+    assert done.status_code == 302
+    b.refresh_from_db()
+    assert b.status == Bill.Status.PAID
+
+
+def test_the_return_page_says_when_the_refund_failed(world, en, settings):
+    from dues.payments import order_create
+
+    settings.DUES_SANDBOX_BEHAVIOUR = "refund_fail"
+    member = world.member.member
+    b = bill(member)
+    first, _url = order_create(member=member, bills=[b])
+    second, _url = order_create(member=member, bills=[b])
+    sandbox.sandbox_pay(first.out_trade_no)
+    sandbox.sandbox_pay(second.out_trade_no)
+    en.force_login(world.member)
+    page = en.get(reverse("dues_pay:return", args=[second.out_trade_no])).content.decode()
+    assert "the refund has not gone through yet" in page
+
+
+def test_a_callback_with_nul_characters_gets_a_400_and_is_stored(world, client):
+    # PostgreSQL's jsonb refuses NUL: such a payload was a 500 there, and not stored.
+    url = reverse("dues_pay:notify", args=["sandbox"])
+    form = client.post(url, {"sign": "a\x00b", "out_trade_no": "X\x00"})
+    as_json = client.post(url, '{"sign": "a\\u0000b", "x\\u0000": 1}', content_type="application/json")
+    assert [(r.status_code, r.content) for r in (form, as_json)] == [(400, b"fail")] * 2
+    notes = GatewayNotification.objects.order_by("pk")
+    assert [(n.outcome, n.payload["sign"]) for n in notes] == [("bad_signature", "a\ufffdb")] * 2
+    assert notes[1].payload["x\ufffd"] == 1

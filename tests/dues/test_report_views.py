@@ -34,8 +34,9 @@ def more_branches(world, n):
 def test_branch_page(en, world, month, django_assert_num_queries):
     en.force_login(world.liaison)
     url = reverse("dues_reports:branch", args=[world.branch.pk])
-    # user, positions, organization, the month's sums, arrears, unread notifications, member (nav)
-    with django_assert_num_queries(7):
+    # user, positions, organization, the month's sums, arrears, failed refunds, unread notifications,
+    # member (nav)
+    with django_assert_num_queries(8):
         page = en.get(url)
     assert page.status_code == 200
     text = page.text
@@ -51,7 +52,7 @@ def test_branch_page_queries_do_not_grow_with_members(en, world, month, django_a
     for _i in range(10):
         bill(factories.member(organization=world.branch), THIS, "1.00")
     en.force_login(world.liaison)
-    with django_assert_num_queries(7):
+    with django_assert_num_queries(8):
         page = en.get(reverse("dues_reports:branch", args=[world.branch.pk]))
     assert "11 members with unpaid dues" in page.text
 
@@ -64,6 +65,34 @@ def test_branch_page_month_choice(en, world, month):
     assert en.get(url, {"month": "1999-01"}).context["period"] == THIS  # outside the list: this month
     assert en.get(url, {"month": "nonsense"}).context["period"] == THIS
 
+
+
+def test_branch_page_lists_the_refunds_that_failed(en, world, month, django_assert_num_queries):
+    from dues.models import PaymentOrder
+
+    second = factories.member(organization=world.branch, name="退款乙")
+    for n, member in enumerate((world.member.member, second)):
+        PaymentOrder.objects.create(
+            member=member, gateway="sandbox", out_trade_no=f"REFUND{n}", gateway_trade_no=f"SBX{n}",
+            amount=Decimal("15.00"), status=PaymentOrder.Status.REFUND_FAILED,
+            refund_error="" if n else "refund refused",
+        )
+    PaymentOrder.objects.create(member=world.other_member.member, gateway="sandbox", out_trade_no="ELSEWHERE",
+                                amount=Decimal("15.00"), status=PaymentOrder.Status.REFUND_FAILED)
+    PaymentOrder.objects.create(member=world.member.member, gateway="sandbox", out_trade_no="DONE",
+                                amount=Decimal("15.00"), status=PaymentOrder.Status.REFUNDED)
+    en.force_login(world.liaison)
+    url = reverse("dues_reports:branch", args=[world.branch.pk])
+    with django_assert_num_queries(8):  # as above: the failed refunds are one query however many
+        page = en.get(url)
+    refunds = page.text.split('class="card dues-refunds"')[1].split("</section>")[0]
+    assert "2 refunds failed" in refunds
+    for text in ("REFUND0", "SBX0", "张三", "REFUND1", "退款乙", "¥15.00", "refund refused",
+                 "the gateway did not confirm the refund"):
+        assert text in refunds
+    assert "ELSEWHERE" not in page.text and "DONE" not in page.text
+    en.force_login(world.other_secretary)
+    assert "ELSEWHERE" in en.get(reverse("dues_reports:branch", args=[world.other_branch.pk])).text
 
 @pytest.mark.parametrize("extra", [0, 4])
 def test_county_page(en, world, month, extra, django_assert_num_queries):
