@@ -72,7 +72,7 @@ class SandboxGateway(Gateway):
 
     def verify_notification(self, payload: dict) -> dict:
         given = str(payload.get("sign", ""))
-        if not given or not hmac.compare_digest(given, sign(payload)):
+        if not given or not hmac.compare_digest(given.encode(), sign(payload).encode()):
             raise NotificationInvalid("bad signature")
         try:
             amount = Decimal(str(payload["total_amount"]))
