@@ -24,9 +24,8 @@ def top_up(target: int) -> int:
     from branches import demo_data
     from branches.models import Township, WorkPlace
     from branches.services import branch_suggest
-    from ebranch.lib import crypto
     from members.demo import PeopleMaker
-    from members.models import Member
+    from members.models import Member, digest_id_number
 
     existing = set(Member.objects.values_list("id_number_digest", flat=True))
     missing = target - len(existing)
@@ -44,7 +43,7 @@ def top_up(target: int) -> int:
     with transaction.atomic():
         while created < missing:
             person = maker.person()
-            digest = crypto.digest(person.id_number)
+            digest = digest_id_number(person.id_number)
             if digest in existing:  # already there from an earlier run, or a demo member
                 continue
             existing.add(digest)
@@ -58,8 +57,8 @@ def top_up(target: int) -> int:
                 work_place=places[person.work_place], employer=person.employer,
                 joined_party_on=person.joined_party_on, full_member_on=person.full_member_on,
                 status=person.status, organization=branches[key], member_since=person.member_since,
-                id_number_encrypted=crypto.encrypt(person.id_number), id_number_digest=digest,
             )
+            member.set_id_number(person.id_number)
             member.set_phone(person.phone)
             batch.append(member)
             created += 1

@@ -3,6 +3,8 @@ from decimal import Decimal
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from ebranch.lib.forms import DecimalField
+
 from .models import Category
 
 MONEY = {"max_digits": 12, "decimal_places": 2, "min_value": Decimal("0")}
@@ -10,11 +12,11 @@ MONEY = {"max_digits": 12, "decimal_places": 2, "min_value": Decimal("0")}
 
 class DeclareForm(forms.Form):
     category = forms.ChoiceField(label=_("Category"), choices=Category.choices)
-    declared_base = forms.DecimalField(
+    declared_base = DecimalField(
         label=_("Monthly base (yuan)"), required=False, **MONEY,
         help_text=_("Employed: wage after tax and social insurance. Retired: pension."),
     )
-    fixed_amount = forms.DecimalField(
+    fixed_amount = DecimalField(
         label=_("Farmers: monthly dues (0.20–1.00 yuan)"), required=False, **MONEY,
     )
 
@@ -31,11 +33,11 @@ class DeclareForm(forms.Form):
 
 
 class ApproveForm(forms.Form):
-    base = forms.DecimalField(label=_("Approved base"), required=False, **MONEY)
+    base = DecimalField(label=_("Approved base"), required=False, **MONEY)
 
 
 class ChangeForm(forms.Form):
-    new_amount = forms.DecimalField(label=_("New monthly dues"), **MONEY)
+    new_amount = DecimalField(label=_("New monthly dues"), **MONEY)
     from_month = forms.DateField(
         label=_("From month"), widget=forms.DateInput(attrs={"type": "month"}, format="%Y-%m"),
         input_formats=["%Y-%m", "%Y-%m-%d"],

@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
+from ebranch.lib.forms import DecimalField
 from members.decorators import verified_member_required
 
 from . import payments
@@ -49,7 +50,7 @@ class PayForm(forms.Form):
     bills = forms.MultipleChoiceField(label=gettext_lazy("Months"), required=False,
                                       widget=forms.CheckboxSelectMultiple)
     ahead = forms.BooleanField(label=gettext_lazy("Also pay the next three months"), required=False)
-    voluntary_amount = forms.DecimalField(
+    voluntary_amount = DecimalField(
         label=gettext_lazy("Voluntary amount (yuan)"), required=False, min_value=0, max_digits=10,
         decimal_places=2,
         help_text=gettext_lazy("Optional. 1,000 yuan or more in one payment is reported upward."),
@@ -101,7 +102,7 @@ def order_return(request, out_trade_no):
 
 class OfflineForm(forms.Form):
     bills = forms.MultipleChoiceField(label=gettext_lazy("Months"), widget=forms.CheckboxSelectMultiple)
-    amount = forms.DecimalField(label=gettext_lazy("Amount received (yuan)"), min_value=0, max_digits=10,
+    amount = DecimalField(label=gettext_lazy("Amount received (yuan)"), min_value=0, max_digits=10,
                                 decimal_places=2)
     method = forms.ChoiceField(
         label=gettext_lazy("Method"),

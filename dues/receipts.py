@@ -116,4 +116,5 @@ def receipt_generate(payment_id: int, regenerate: bool = False) -> bool:
 
 
 def check_matches(payment: Payment, check: str) -> bool:
-    return bool(payment.receipt_check) and hmac.compare_digest(payment.receipt_check, check)
+    # bytes: a check from the URL may hold any character, and str comparison refuses non-ASCII
+    return bool(payment.receipt_check) and hmac.compare_digest(payment.receipt_check.encode(), check.encode())

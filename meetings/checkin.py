@@ -8,6 +8,7 @@ minute turns is not refused.
 import datetime
 import hashlib
 import hmac
+import unicodedata
 
 from django.utils import timezone
 
@@ -26,10 +27,11 @@ def code_at(meeting, when: datetime.datetime) -> str:
 
 def code_is_valid(meeting, code: str, when: datetime.datetime | None = None) -> bool:
     when = when or timezone.now()
-    code = (code or "").strip()
+    # NFKC: a code typed in full width (１２３４５６) is the same code; bytes compare whatever was typed
+    code = "".join(unicodedata.normalize("NFKC", code or "").split()).encode()
     candidates = (code_at(meeting, when), code_at(meeting, when - datetime.timedelta(minutes=1)))
     # compare every candidate, so the time taken does not say which one matched
-    return any([hmac.compare_digest(code, candidate) for candidate in candidates])
+    return any([hmac.compare_digest(code, candidate.encode()) for candidate in candidates])
 
 
 def window_opens_at(meeting) -> datetime.datetime:

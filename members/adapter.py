@@ -4,11 +4,9 @@ from allauth.account.fields import PhoneField
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
-from ebranch.lib import crypto
-
-from .models import User
+from .models import User, digest_phone
 from .sms import sms_send
-from .validators import normalize_phone, validate_phone
+from .validators import validate_phone
 
 
 class ChinaPhoneField(PhoneField):
@@ -35,7 +33,7 @@ class AccountAdapter(DefaultAccountAdapter):
         is hashed so that it does not sit in the cache."""
         phone = credentials.get("phone")
         if phone:
-            return f"phone:{crypto.digest(normalize_phone(phone))}"
+            return f"phone:{digest_phone(phone)}"
         return super()._get_login_attempts_cache_key(request, **credentials)
 
     def phone_form_field(self, **kwargs):
@@ -62,5 +60,5 @@ class AccountAdapter(DefaultAccountAdapter):
         pass
 
     def get_user_by_phone(self, phone: str):
-        digest = crypto.digest(normalize_phone(phone))
+        digest = digest_phone(phone)
         return User.objects.filter(phone_digest=digest).first() if digest else None

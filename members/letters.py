@@ -4,6 +4,7 @@ and the public check of a letter by its serial and check code."""
 import datetime
 import hmac
 import logging
+import unicodedata
 from urllib.parse import urlencode
 
 from celery import shared_task
@@ -81,8 +82,10 @@ def letter_pdf_enqueue(letter_id: int) -> None:
 
 
 def letter_by_serial(serial: str, check_code: str) -> IntroductionLetter | None:
-    """The letter with this serial (ORG-CODE-YEAR-NUMBER) if the check code matches, else None."""
-    code, _sep, rest = (serial or "").strip().upper().rpartition("-")
+    """The letter with this serial (ORG-CODE-YEAR-NUMBER) if the check code matches, else None. Both may
+    be typed in full width (ＬＹ－２０２６…): NFKC makes them plain."""
+    serial, check_code = (unicodedata.normalize("NFKC", text or "") for text in (serial, check_code))
+    code, _sep, rest = serial.strip().upper().rpartition("-")
     org_code, _sep, year = code.rpartition("-")
     if not (org_code and _digits(year, 4, 4) and _digits(rest, 1, 9)):
         return None

@@ -14,15 +14,29 @@ from branches.models import Organization, Township, WorkPlace
 from ebranch.lib import crypto
 from ebranch.lib.masking import mask_id_number, mask_phone
 
+from .validators import normalize_id_number, normalize_phone, validate_id_number, validate_phone
+
+
+def digest_id_number(value: str) -> str:
+    """The keyed hash to look an ID number up by: of its normal form, as `set_id_number` stores it."""
+    return crypto.digest(normalize_id_number(value))
+
+
+def digest_phone(value: str) -> str:
+    """The keyed hash to look a mobile number up by: of its normal form, as `set_phone` stores it."""
+    return crypto.digest(normalize_phone(value))
+
 
 class EncryptedIdNumber:
-    """Reads and writes `id_number_encrypted` and its look-up digest `id_number_digest`."""
+    """Reads and writes `id_number_encrypted` and its look-up digest `id_number_digest`. Every write goes
+    through the validator, so only the normal form (ASCII, upper-case X) is encrypted and hashed."""
 
     @property
     def id_number(self) -> str:
         return crypto.decrypt(self.id_number_encrypted)
 
     def set_id_number(self, value: str) -> None:
+        value = validate_id_number(value) if value else ""
         self.id_number_encrypted = crypto.encrypt(value)
         self.id_number_digest = crypto.digest(value)
 
@@ -32,13 +46,15 @@ class EncryptedIdNumber:
 
 
 class EncryptedPhone:
-    """Reads and writes `phone_encrypted` and its look-up digest `phone_digest`."""
+    """Reads and writes `phone_encrypted` and its look-up digest `phone_digest`; only the normal form (11
+    ASCII digits) is stored, as for ID numbers."""
 
     @property
     def phone(self) -> str:
         return crypto.decrypt(self.phone_encrypted)
 
     def set_phone(self, value: str) -> None:
+        value = validate_phone(value) if value else ""
         self.phone_encrypted = crypto.encrypt(value)
         self.phone_digest = crypto.digest(value)
 

@@ -7,9 +7,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from ebranch.lib import crypto
-
-from .models import Member, Position, User, VerifiedVia
+from .models import Member, Position, User, VerifiedVia, digest_id_number
 from .validators import id_birth_date, id_sex, validate_id_number, validate_phone
 
 MEMBER_FIELDS = {
@@ -21,7 +19,8 @@ MEMBER_FIELDS = {
 def _set_identity(member: Member, *, id_number: str | None, phone: str | None) -> None:
     if id_number is not None:
         id_number = validate_id_number(id_number)
-        clash = Member.records.filter(id_number_digest=crypto.digest(id_number)).exclude(pk=member.pk).first()
+        others = Member.records.exclude(pk=member.pk)
+        clash = others.filter(id_number_digest=digest_id_number(id_number)).first()
         if clash is not None and clash.left_on is not None:
             raise ValidationError({"id_number": _(
                 "This member transferred out of the portal; record the introduction letter received "

@@ -23,7 +23,6 @@ from branches import demo_data
 from branches.models import Organization, Township, WorkPlace
 from branches.selectors import organization_ancestors
 from branches.services import branch_suggest, organization_create
-from ebranch.lib import crypto
 
 from . import activity_cards, transfers
 from .demo import REFERENCE_DATE, PeopleMaker
@@ -36,6 +35,8 @@ from .models import (
     Position,
     Transfer,
     User,
+    digest_id_number,
+    digest_phone,
 )
 from .services import member_create
 from .validators import id_number_build
@@ -132,7 +133,7 @@ def _university(created, county: Organization) -> None:
         sex = "male" if index % 2 else "female"
         birth = datetime.date(graduated - 22, 1 + (index * 5) % 12, 3 + index * 4)
         id_number = _free_id_number(birth, sex, maker)
-        if Member.records.filter(id_number_digest=crypto.digest(id_number)).exists():
+        if Member.records.filter(id_number_digest=digest_id_number(id_number)).exists():
             continue
         joined = datetime.date(graduated - 1, 11, 10 + index)
         full = joined + datetime.timedelta(days=366 + index)
@@ -153,7 +154,7 @@ def _free_id_number(birth: datetime.date, sex: str, maker: PeopleMaker) -> str:
     """An ID number nobody on the demo's rosters has (the same one on every run)."""
     for sequence in range(300, 500):
         value = id_number_build(area_code="350822", birth_date=birth, sequence=sequence, sex=sex)
-        clash = Member.records.filter(id_number_digest=crypto.digest(value)).first()
+        clash = Member.records.filter(id_number_digest=digest_id_number(value)).first()
         if clash is None or clash.university == "龙岩学院" and clash.graduation_year == birth.year + 22:
             return value
     raise RuntimeError("no free demo ID number")  # pragma: no cover
@@ -162,7 +163,7 @@ def _free_id_number(birth: datetime.date, sex: str, maker: PeopleMaker) -> str:
 def _free_phone(maker: PeopleMaker) -> str:
     while True:
         phone = maker.phone()
-        if not Member.records.filter(phone_digest=crypto.digest(phone)).exists():
+        if not Member.records.filter(phone_digest=digest_phone(phone)).exists():
             return phone
 
 
@@ -437,7 +438,7 @@ class _Demo:
                 id_number_build(area_code="350822", birth_date=birth, sequence=n, sex="female")
                 for n in range(200, 500)
             )
-            if not Member.records.filter(id_number_digest=crypto.digest(value)).exists()
+            if not Member.records.filter(id_number_digest=digest_id_number(value)).exists()
         )
         received_on = max(self.ago(3), self.today.replace(day=1))
         joined = datetime.date(2023, 5, 20)

@@ -18,7 +18,15 @@ from django.utils.translation import gettext as _
 from branches.models import Organization, WorkPlace
 from branches.selectors import organization_ancestors
 
-from .models import ActivityCard, IntroductionLetter, Member, MembershipPeriod, Transfer, User
+from .models import (
+    ActivityCard,
+    IntroductionLetter,
+    Member,
+    MembershipPeriod,
+    Transfer,
+    User,
+    digest_id_number,
+)
 from .notifications import notification_send
 from .scope import Scope
 from .selectors import organization_managers
@@ -533,12 +541,10 @@ def transfer_register_incoming(
         raise ValidationError({"letter_number": _("Give the number printed on the letter.")})
     if received_on > timezone.localdate():
         raise ValidationError({"received_on": _("The date cannot be in the future.")})
-    from ebranch.lib import crypto
-
     from .validators import validate_id_number
 
     id_number = validate_id_number(id_number)
-    member = Member.records.select_for_update().filter(id_number_digest=crypto.digest(id_number)).first()
+    member = Member.records.select_for_update().filter(id_number_digest=digest_id_number(id_number)).first()
     if member is not None and member.left_on is None:
         raise ValidationError(
             {

@@ -39,6 +39,12 @@ def id_number(n: int | None = None, *, sex: str = "male", birth_date=datetime.da
     return id_number_build(area_code="350822", birth_date=birth, sequence=n % 400, sex=sex)
 
 
+def full_width(text: str) -> str:
+    """As typed on a Chinese keyboard in full-width mode: ASCII letters, digits and signs as their full-width
+    forms (1 → １, X → Ｘ, + → ＋), a space as the ideographic space."""
+    return "".join(chr(ord(c) + 0xFEE0) if "!" <= c <= "~" else "\u3000" if c == " " else c for c in text)
+
+
 def member(*, organization, user=None, status=Member.Status.FULL, name=None, phone=None, **fields) -> Member:
     n = next(_seq)
     defaults = {

@@ -4,7 +4,8 @@ in any captured log line (SQL parameters included), any audit entry, or any colu
 Through the pages, as people would: the person signs up with their phone, claims a record that is
 not on the roster (with ID-card photos), their branch's officer creates it from the claim, a second
 account claims the same ID number (a conflict), and the officer edits the record in the admin and
-unmasks both numbers on the reveal page. Then the person asks to transfer and the officer approves,
+unmasks both numbers on the reveal page. (The second account types the ID number in full width, as a
+Chinese keyboard may: it is still the same number.) Then the person asks to transfer and the officer approves,
 which issues an introduction letter carrying both numbers (encrypted; its PDF is a private file, not
 scanned) and renders its PDF; the public check page is opened. Every log record goes
 through the project's configured handlers, with SQL logging on, into a buffer that is scanned.
@@ -13,10 +14,13 @@ through the project's configured handlers, with SQL logging on, into a buffer th
 import io
 import json
 import logging
+import re
+from pathlib import Path
 
 import pytest
 from auditlog.models import LogEntry
 from django.contrib.sessions.models import Session
+from django.core.exceptions import ValidationError
 from django.core.management import call_command
 from django.db import connection
 from django.urls import reverse
@@ -25,14 +29,23 @@ from branches.models import Organization, Township, WorkPlace
 from ebranch.lib import crypto
 from ebranch.lib.logging import MaskPersonalData
 from members.letters import letter_pdf_render
-from members.models import IntroductionLetter, Member, PersonalDataAccess, Position, User, VerificationClaim
+from members.models import (
+    IntroductionLetter,
+    Member,
+    PersonalDataAccess,
+    Position,
+    User,
+    VerificationClaim,
+    digest_id_number,
+    digest_phone,
+)
 from members.transfers import transfer_approve, transfer_request
 from tests import factories
 
 ID = "35082219870228158X"
 PHONE = "13306901234"
 NAME = "测试人"
-RAW = (ID, ID.lower(), PHONE)
+RAW = (ID, ID.lower(), PHONE, *map(factories.full_width, (ID, ID[:17], PHONE)))
 
 
 @pytest.fixture
@@ -102,9 +115,9 @@ def claim_and_approve(client, user) -> Member:
 
 
 def claim_again(client):
-    """A second account claims the same ID number: a conflict for county staff."""
+    """A second account claims the same ID number, typed in full width: a conflict for county staff."""
     client.force_login(factories.user(email="second-claimant@example.com"))
-    assert claim(client, id_number=ID).status == VerificationClaim.Status.CONFLICT
+    assert claim(client, id_number=factories.full_width(ID)).status == VerificationClaim.Status.CONFLICT
 
 
 def edit_and_reveal(client, member: Member):
@@ -201,3 +214,42 @@ def test_raw_id_and_phone_appear_nowhere(db, client, log_output):
     Township.objects.filter(pk=Township.objects.order_by("pk").first().pk).update(name=f"x{ID}x")
     LogEntry.objects.filter(pk=entries.first().pk).update(additional_data={"note": PHONE})
     assert sorted(database_hits()) == ["auditlog_logentry.additional_data", "branches_township.name"]
+
+
+# Every number is stored, hashed and looked up in its normal form
+
+
+def test_the_setters_store_the_normal_form(db):
+    user = factories.user(phone=factories.full_width("+86 133-0690-1234"))
+    assert user.phone == PHONE and user.phone_digest == crypto.digest(PHONE)
+    claim = VerificationClaim(user=user, name=NAME)
+    claim.set_id_number(factories.full_width(ID.lower()))
+    assert claim.id_number == ID and claim.id_number_digest == crypto.digest(ID)
+    assert (digest_id_number(factories.full_width(ID)), digest_phone(factories.full_width(PHONE))) == (
+        crypto.digest(ID), crypto.digest(PHONE)
+    )
+
+
+def test_the_setters_refuse_digits_that_are_not_ascii(db):
+    member = Member()
+    with pytest.raises(ValidationError):
+        member.set_id_number(ID.translate({ord(str(n)): "٠١٢٣٤٥٦٧٨٩"[n] for n in range(10)}))
+    with pytest.raises(ValidationError):
+        member.set_phone("1٣٣٠٦٩٠١٢٣٤")
+    assert member.id_number_encrypted == member.phone_encrypted == ""
+
+
+def test_numbers_are_hashed_only_through_the_normal_form():
+    """The keyed hash is taken in one place (members/models.py), after the normaliser, so that no
+    look-up can hash a full-width number; besides, the check command compares stored hashes."""
+    allowed = {
+        "ebranch/lib/crypto.py", "members/models.py", "members/management/commands/personal_data_check.py",
+    }
+    root = Path(__file__).resolve().parents[1]
+    callers = {
+        path.relative_to(root).as_posix()
+        for folder in ("ebranch", "branches", "members", "meetings", "dues", "votes", "bench")
+        for path in (root / folder).rglob("*.py")
+        if re.search(r"\bdigest\(", path.read_text(encoding="utf-8"))
+    }
+    assert callers <= allowed, sorted(callers - allowed)

@@ -10,10 +10,16 @@ import re
 
 from .masking import mask_id_number, mask_phone
 
-# 17 digits and a check character, not inside a longer run of digits or letters.
-ID_NUMBER = re.compile(r"(?<![0-9A-Za-z])\d{17}[\dXx](?![0-9A-Za-z])")
+# Digits of any script (\d on purpose) and signs in either width: a number typed in full width
+# (３５０８…, １３９…) is masked too. Not inside a longer run of digits or letters.
+_AROUND = r"[\dA-Za-zＡ-Ｚａ-ｚ]"
+_SEP = r"[-－ \u3000]"
+# 17 digits and a check character.
+ID_NUMBER = re.compile(rf"(?<!{_AROUND})\d{{17}}[\dXxＸｘ](?!{_AROUND})")
 # A mainland mobile number (1 and 10 digits), maybe after +86 and maybe grouped 3-4-4.
-PHONE = re.compile(r"(?<![0-9A-Za-z])(?:\+?86[- ]?)?(1\d{2})[- ]?(\d{4})[- ]?(\d{4})(?![0-9A-Za-z])")
+PHONE = re.compile(
+    rf"(?<!{_AROUND})(?:[+＋]?[8８][6６]{_SEP}?)?([1１]\d{{2}}){_SEP}?(\d{{4}}){_SEP}?(\d{{4}})(?!{_AROUND})"
+)
 
 _STANDARD = set(vars(logging.LogRecord("", 0, "", 0, "", (), None))) | {"message", "asctime"}
 

@@ -55,6 +55,8 @@ def test_a_forged_signature_changes_nothing(world):
     assert b.status == Bill.Status.UNPAID and not Payment.objects.exists()
     with pytest.raises(NotificationInvalid):
         gateway_get("sandbox").verify_notification({**payload, "sign": ""})
+    with pytest.raises(NotificationInvalid):  # not a TypeError from comparing non-ASCII text
+        gateway_get("sandbox").verify_notification({**payload, "sign": "签名" * 32})
 
 
 def test_a_wrong_amount_changes_nothing_even_when_signed(world):

@@ -136,6 +136,13 @@ def test_verification_page_refuses_a_forged_check(client, member):
     assert forged.status_code == unknown.status_code == 404
 
 
+@pytest.mark.parametrize("check", ["检验码", "ｃｈｅｃｋ"])
+def test_verification_page_refuses_a_check_in_other_characters(client, member, check):
+    payment = payment_make(member)
+    response = client.get(reverse("receipts:verify", args=[payment.receipt_number, check]))
+    assert response.status_code == 404
+
+
 @pytest.mark.parametrize(
     ("persona", "status"),
     [

@@ -98,6 +98,15 @@ def test_declare_previews_then_confirms(client, world):
     assert yearly.status == "declared"
 
 
+def test_declare_takes_an_amount_typed_in_full_width(client, world):
+    as_user(client, world.member)
+    url = reverse("dues:declare")
+    response = client.post(url, {"category": "employed", "declared_base": "３０００．０１", "confirm": "1"})
+    assert response.status_code == 302
+    yearly = YearlyBase.objects.get(member=world.member.member, year=YEAR)
+    assert (yearly.declared_base, yearly.monthly_amount) == (D("3000.01"), D("30.00"))
+
+
 def test_declare_farmer_amount_is_validated(client, world):
     as_user(client, world.member)
     response = client.post(

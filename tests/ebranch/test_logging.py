@@ -6,6 +6,7 @@ import logging
 import pytest
 
 from ebranch.lib.logging import MaskPersonalData, mask_text
+from tests.factories import full_width
 
 ID = "35082219900517001X"
 PHONE = "13912345678"
@@ -21,6 +22,9 @@ PHONE = "13912345678"
         (f"tel:+86{PHONE}", "tel:139****5678"),
         ("call 139-1234-5678 or 139 1234 5678", "call 139****5678 or 139****5678"),
         (f'{{"phone": "{PHONE}"}}', '{"phone": "139****5678"}'),
+        # Typed in full width: masked as well.
+        (f"id {full_width(ID)}", "id ３５０８２２********００１Ｘ"),
+        (f"手机{full_width('+86 139-1234-5678')}", "手机１３９****５６７８"),
         # Not personal data: longer digit runs, hex digests, ordinary numbers.
         ("order 1391234567890", "order 1391234567890"),
         ("digest a13912345678b", "digest a13912345678b"),

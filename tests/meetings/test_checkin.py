@@ -4,6 +4,7 @@ import pytest
 from django.utils import timezone
 
 from meetings import checkin
+from tests.factories import full_width
 from tests.meetings.scheduling import schedule
 
 MINUTE = datetime.timedelta(minutes=1)
@@ -36,6 +37,19 @@ def test_current_and_previous_minute_codes_are_valid_older_ones_not(meeting):
     assert not checkin.code_is_valid(meeting, checkin.code_at(meeting, now - 2 * MINUTE), now)
     assert not checkin.code_is_valid(meeting, checkin.code_at(meeting, now + MINUTE), now)
     assert not checkin.code_is_valid(meeting, "", now)
+
+
+def test_a_code_typed_in_full_width_is_the_same_code(meeting):
+    now = datetime.datetime(2026, 11, 26, 12, 5, 10, tzinfo=datetime.UTC)
+    code = checkin.code_at(meeting, now)
+    assert checkin.code_is_valid(meeting, full_width(code), now)
+    assert checkin.code_is_valid(meeting, f"{full_width(code[:3])}\u3000{code[3:]}", now)
+
+
+@pytest.mark.parametrize("typed", ["٠١٢٣٤٥", "１２３４５６７", "é"])
+def test_a_code_in_other_characters_is_refused_not_an_error(meeting, typed):
+    now = datetime.datetime(2026, 11, 26, 12, 5, 10, tzinfo=datetime.UTC)
+    assert not checkin.code_is_valid(meeting, typed, now)
 
 
 def test_window_opens_fifteen_minutes_before_and_closes_at_the_end(meeting):

@@ -164,6 +164,14 @@ def test_in_person_check_in_with_the_code_on_the_officers_screen(client, world):
     assert Attendance.objects.get(meeting=meeting, member=world.member.member).checkin_method == "code"
 
 
+def test_a_code_in_other_digits_gets_a_message_not_an_error(client, world):
+    meeting = schedule(world, starts_in=datetime.timedelta(minutes=5), mode="in_person", address="厦门")
+    url = reverse("meetings:check_in", args=[meeting.pk])
+    response = as_user(client, world.member).post(url, {"code": "٠١٢٣٤٥"}, follow=True)
+    assert response.status_code == 200 and response.context["messages"]
+    assert not Attendance.objects.filter(checked_in_at__isnull=False).exists()
+
+
 def test_code_screen_is_for_officers(client, world):
     meeting = schedule(world, mode="in_person", address="厦门")
     assert as_user(client, world.member).get(reverse("meetings:code", args=[meeting.pk])).status_code == 404

@@ -252,6 +252,24 @@ def test_duplicate_id_from_the_service_is_a_field_error(en, world):
     assert not Member.objects.filter(name="新党员").exists()
 
 
+def test_full_width_id_and_phone_are_stored_in_ascii(en, world):
+    id_number, phone = factories.full_width("11010519491231002x"), factories.full_width("138 1234 5678")
+    data = new_member_data(world, id_number=id_number, phone=phone)
+    assert login(en, world.secretary).post(ADD, data).status_code == 302
+    member = Member.objects.get(name="新党员")
+    assert (member.id_number, member.phone) == ("11010519491231002X", "13812345678")
+    assert member.birth_date == datetime.date(1949, 12, 31)
+
+
+def test_a_full_width_copy_of_another_members_id_is_a_duplicate(en, world):
+    wang = member_of(world.other_member)
+    typed = factories.full_width(wang.id_number[:17]) + wang.id_number[17]
+    response = login(en, world.secretary).post(ADD, new_member_data(world, id_number=typed))
+    assert response.status_code == 200
+    assert "already on a roster" in " ".join(response.context["adminform"].form.errors["id_number"])
+    assert not Member.objects.filter(name="新党员").exists()
+
+
 def test_secretary_may_not_delete_but_county_officer_may(en, world):
     zhang = member_of(world.member)
     delete = reverse("admin:members_member_delete", args=[zhang.pk])

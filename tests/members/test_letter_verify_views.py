@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from members.models import IntroductionLetter
 from members.transfers import letters_expire, transfer_accept, transfer_approve, transfer_request
+from tests.factories import full_width
 
 URL = reverse("letters:verify")
 NO_MATCH = "No letter matches this number and check code."
@@ -51,6 +52,11 @@ def test_a_matching_letter_shows_its_facts_and_nothing_personal(en, world, lette
     for personal in (member.name, member.id_number, member.masked_id_number, member.phone, letter.ethnicity):
         assert personal not in page
     assert NO_MATCH not in page
+
+
+def test_a_letter_number_and_code_typed_in_full_width_are_found(en, letter):
+    page = check(en, full_width(letter.serial.lower()), full_width(letter.check_code.lower()))
+    assert "This letter was issued through the portal" in page and NO_MATCH not in page
 
 
 def test_a_wrong_code_and_an_unknown_number_get_the_same_answer(en, letter):

@@ -14,7 +14,7 @@ from django.test import Client
 from django.urls import reverse
 
 from ebranch import settings as project_settings
-from members.models import User
+from members.models import User, digest_phone
 from tests import factories
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -202,6 +202,30 @@ def test_one_account_is_one_counter_however_the_number_is_written(db):
         client_in("en").post(LOGIN, {"login": written, "password": "not-the-password"})
     response = client_in("en").post(LOGIN, {"login": PHONE, "password": factories.TEST_PASSWORD})
     assert MESSAGES["en"]["rate_limited"] in response.content.decode()
+
+
+@pytest.mark.parametrize("written", [factories.full_width(PHONE), "1" + factories.full_width(PHONE[1:])])
+def test_a_phone_typed_in_full_width_signs_in(db, written):
+    factories.user(phone=PHONE)
+    response = client_in("en").post(LOGIN, {"login": written, "password": factories.TEST_PASSWORD})
+    assert response.status_code == 302 and response["Location"] == "/"
+
+
+def test_a_full_width_phone_counts_against_the_same_account(db):
+    factories.user(phone=PHONE)
+    for written in (factories.full_width(PHONE), "1" + factories.full_width(PHONE[1:])) * 3:
+        client_in("en").post(LOGIN, {"login": written, "password": "not-the-password"})
+    response = client_in("en").post(LOGIN, {"login": PHONE, "password": factories.TEST_PASSWORD})
+    assert MESSAGES["en"]["rate_limited"] in response.content.decode()
+
+
+def test_sign_up_stores_a_full_width_phone_in_ascii(db):
+    password = SHORT + "Q1"
+    data = {"phone": factories.full_width(PHONE), "email": "new@example.com", "password1": password,
+            "password2": password}
+    assert client_in("en").post(SIGNUP, data).status_code == 302
+    user = User.objects.get(email="new@example.com")
+    assert user.phone == PHONE and User.objects.get(phone_digest=digest_phone(PHONE)) == user
 
 
 def test_rate_limits_use_redis_when_it_is_configured():

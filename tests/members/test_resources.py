@@ -403,3 +403,33 @@ def test_export_respects_the_changelist_filter(en, world):
     response = en.post(url, {"format": CSV, "resource": "0"})
     rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
     assert sorted(r[0] for r in rows[1:]) == ["王五", "赵书记"]
+
+
+# Numbers typed in full width
+
+
+def test_full_width_id_and_phone_are_imported_in_ascii(secretary, world):
+    id_number = factories.id_number(9021)
+    typed = factories.full_width(id_number[:17]) + id_number[17]
+    phone = factories.full_width("138 1234 5678")
+    preview = upload(secretary, csv_file([row("新党员丁", typed, phone=phone)]))
+    assert preview.context["confirm_form"] is not None, text(preview)
+    confirm(secretary, preview)
+    member = Member.objects.get(name="新党员丁")
+    assert (member.id_number, member.phone) == (id_number, "13812345678")
+
+
+def test_a_full_width_copy_of_an_earlier_row_is_a_duplicate(secretary, world):
+    count = Member.objects.count()
+    id_number = factories.id_number(9022)
+    rows = [row("甲", id_number), row("乙", factories.full_width(id_number))]
+    message = "Row 3, ID number: The same ID number is already on row 2."
+    assert_refused(upload(secretary, csv_file(rows)), message, count)
+
+
+def test_a_full_width_copy_of_an_id_on_a_roster_is_a_duplicate(secretary, world):
+    count = Member.objects.count()
+    taken = Member.objects.get(user=world.other_member).id_number
+    typed = factories.full_width(taken[:17]) + taken[17]
+    response = upload(secretary, csv_file([row("甲", typed)]))
+    assert_refused(response, "Row 2, ID number: A member with this ID number is already on a roster.", count)

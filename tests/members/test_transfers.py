@@ -238,6 +238,25 @@ def test_from_outside_an_id_already_on_a_roster_is_refused(world, member):
     assert "厦门第一支部" in error.value.message_dict["id_number"][0]
 
 
+def test_from_outside_a_full_width_id_finds_the_returning_members_record(world, member):
+    left = timezone.localdate() - datetime.timedelta(days=40)
+    transfer = ask_outside(world)
+    transfer_approve(transfer=transfer, actor=world.secretary)
+    IntroductionLetter.objects.filter(transfer=transfer).update(issued_on=left)
+    transfer_receipt_record(transfer=transfer, actor=world.secretary, returned_on=left)
+    count = Member.records.count()
+
+    back = incoming(world, factories.full_width(member.id_number[:17]) + member.id_number[17])
+
+    assert back.member_id == member.pk and Member.records.count() == count
+
+
+def test_from_outside_a_full_width_id_already_on_a_roster_is_refused(world, member):
+    with pytest.raises(ValidationError) as error:
+        incoming(world, factories.full_width(member.id_number), name="重复")
+    assert "厦门第一支部" in error.value.message_dict["id_number"][0]
+
+
 def test_from_outside_only_the_receiving_branchs_officers_register_and_give_the_letter(world):
     with pytest.raises(ValidationError, match="cannot act"):
         incoming(world, factories.id_number(), actor=world.secretary, name="x")

@@ -352,3 +352,54 @@ def test_stored_photos_are_the_cleaned_files(pending):
     with pending.front_photo.open("rb") as f:
         assert f.read(3) == b"\xff\xd8\xff"
     assert isinstance(photos()["front_photo"], ContentFile)
+
+
+# ID numbers typed in full width (３５０８２２…) are the same ID numbers
+
+TYPED_IN_FULL_WIDTH = pytest.mark.parametrize(
+    "typed",
+    [factories.full_width, lambda value: factories.full_width(value[:17]) + value[17]],
+    ids=["all-full-width", "full-width-digits-ascii-check"],
+)
+
+
+@TYPED_IN_FULL_WIDTH
+def test_a_full_width_id_number_matches_the_roster_entry(entry, claimant, typed):
+    claim = submit(claimant, id_number=typed(ID), with_photos=False)
+    entry.refresh_from_db()
+    assert claim.status == Status.MATCHED and entry.user == claimant
+    assert claim.id_number == ID and claim.id_number_digest == entry.id_number_digest
+
+
+@TYPED_IN_FULL_WIDTH
+def test_a_full_width_id_number_held_by_another_account_is_a_conflict(world, claimant, typed):
+    held = world.member.member
+    claim = submit(claimant, name=held.name, id_number=typed(held.id_number))
+    held.refresh_from_db()
+    assert claim.status == Status.CONFLICT and claim.conflicting_member == held
+    assert held.user == world.member
+
+
+@TYPED_IN_FULL_WIDTH
+def test_a_full_width_id_number_with_another_open_claim_is_a_conflict(world, claimant, typed):
+    first = submit(factories.user(), id_number=OTHER_ID)
+    claim = submit(claimant, id_number=typed(OTHER_ID))
+    assert claim.status == Status.CONFLICT and claim.organization == first.organization
+
+
+@TYPED_IN_FULL_WIDTH
+def test_approving_a_full_width_claim_creates_no_second_record(entry, claimant, world, typed):
+    count = Member.objects.count()
+    claim = submit(claimant, name="林小美", id_number=typed(ID))
+    assert claim.status == Status.PENDING and claim.organization == world.branch  # the entry's own branch
+    with pytest.raises(ValidationError, match="already on a roster"):
+        svc.claim_approve(
+            claim=claim, actor=world.secretary, organization=world.branch, status=Member.Status.FULL,
+            joined_party_on=datetime.date(2015, 6, 1), full_member_on=datetime.date(2016, 6, 1),
+            member_since=datetime.date(2020, 1, 1),
+        )
+    assert Member.objects.count() == count
+    claim = svc.claim_approve(claim=claim, actor=world.secretary, member=entry)
+    entry.refresh_from_db()
+    assert claim.member == entry and entry.user == claimant
+    assert Member.objects.count() == count

@@ -21,10 +21,9 @@ from django.utils.translation import gettext_noop
 from branches import demo_data
 from branches.models import Organization, Township, WorkPlace
 from branches.services import branch_suggest, organization_create
-from ebranch.lib import crypto
 from members import transfer_demo
 from members.demo import PeopleMaker, Person
-from members.models import Member, Position, User, VerificationClaim, VerifiedVia
+from members.models import Member, Position, User, VerificationClaim, VerifiedVia, digest_id_number
 from members.photos import photo_clean
 from members.scope import MANAGING_KINDS
 from members.validators import id_number_build
@@ -307,7 +306,7 @@ def _accounts(created, accounts: list[Account]) -> dict[str, User]:
     for account in missing:
         if account.person is not None:
             Member.objects.filter(
-                id_number_digest=crypto.digest(account.person.id_number), user__isnull=True
+                id_number_digest=digest_id_number(account.person.id_number), user__isnull=True
             ).update(user=users[account.email], verified_via=VerifiedVia.ROSTER, verified_at=VERIFIED_AT)
     created[gettext_noop("accounts")] = len(missing)
     return users
@@ -315,7 +314,7 @@ def _accounts(created, accounts: list[Account]) -> dict[str, User]:
 
 def _members(created, people, townships, places, branch_of, users, accounts) -> None:
     user_of = {a.person.id_number: users[a.email] for a in accounts if a.person is not None}
-    digests = {crypto.digest(p.id_number): p for p in people}
+    digests = {digest_id_number(p.id_number): p for p in people}
     existing = set(
         Member.records.filter(id_number_digest__in=digests).values_list("id_number_digest", flat=True)
     )
