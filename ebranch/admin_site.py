@@ -62,7 +62,8 @@ class ScopedAdminMixin:
     """A ModelAdmin whose rows and permissions come from `request.scope`, not Django permissions.
 
     Subclasses define `scoped_queryset(request)` and the object rules `can_view`/`can_change`;
-    an object outside the scope is a 404 in every view, never a redirect.
+    an object outside the scope, or one the user may not view, is a 404 in every view, never a
+    redirect or a 403.
     """
 
     show_full_result_count = False  # one COUNT per list page, not two
@@ -76,8 +77,10 @@ class ScopedAdminMixin:
         return qs.order_by(*ordering) if ordering else qs
 
     def get_object(self, request, object_id, from_field=None):
+        """The object, or a 404 when it is missing or the user may not see it: the same answer for
+        both, so that ids cannot be probed (Django would say 403 for one and redirect for the other)."""
         obj = super().get_object(request, object_id, from_field)
-        if obj is None:
+        if obj is None or not self.has_view_or_change_permission(request, obj):
             raise Http404
         return obj
 

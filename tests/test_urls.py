@@ -345,7 +345,7 @@ def to_ballot(status: str) -> Callable:
 # Admin (ebranch/admin_site.py): anonymous visitors are sent to the admin login, which forwards to
 # the portal's login page; signed-in users without an officer position get a 404 on every admin URL;
 # officers get what each model admin's scope rules allow (403 for a kind of record they may not
-# touch at all, 404 for a record outside their organizations).
+# touch at all, 404 for a record outside their organizations or one they may not view, existing or not).
 ADMIN_LOGIN = redirect("/admin/login/")
 FORBIDDEN = 403
 
@@ -685,11 +685,11 @@ EXPECTED: dict[str, list[Case]] = {
         history=admin(other_secretary=NOT_FOUND),
         delete=admin(FORBIDDEN, other_secretary=NOT_FOUND),
     ),
-    # Accounts: superusers only.
+    # Accounts: superusers only; an account's pages are 404s, like those of an id that does not exist.
     **admin_model(
         "members_user", pk=lambda world: world.member.pk,
-        changelist=admin(FORBIDDEN), add=admin(FORBIDDEN), change=admin(FORBIDDEN),
-        history=admin(FORBIDDEN), delete=admin(FORBIDDEN),
+        changelist=admin(FORBIDDEN), add=admin(FORBIDDEN), change=admin(NOT_FOUND),
+        history=admin(NOT_FOUND), delete=admin(NOT_FOUND),
     ),
     # Organizations: the object is `branch`; overseers add and delete, its secretary edits.
     **admin_model(
@@ -715,14 +715,14 @@ EXPECTED: dict[str, list[Case]] = {
     **admin_model(
         "branches_township", pk=township_pk,
         changelist=admin(FORBIDDEN, county_officer=OK), add=admin(FORBIDDEN, county_officer=OK),
-        change=admin(FORBIDDEN, county_officer=OK), history=admin(FORBIDDEN, county_officer=OK),
-        delete=admin(FORBIDDEN, county_officer=OK),
+        change=admin(NOT_FOUND, county_officer=OK), history=admin(NOT_FOUND, county_officer=OK),
+        delete=admin(NOT_FOUND, county_officer=OK),
     ),
     **admin_model(
         "branches_workplace", pk=work_place_pk,
         changelist=admin(FORBIDDEN, county_officer=OK), add=admin(FORBIDDEN, county_officer=OK),
-        change=admin(FORBIDDEN, county_officer=OK), history=admin(FORBIDDEN, county_officer=OK),
-        delete=admin(FORBIDDEN, county_officer=OK),
+        change=admin(NOT_FOUND, county_officer=OK), history=admin(NOT_FOUND, county_officer=OK),
+        delete=admin(NOT_FOUND, county_officer=OK),
     ),
     # Registered by django.contrib.auth and allauth; nobody but a superuser has their permissions.
     **admin_model(

@@ -161,7 +161,7 @@ def test_townships_and_work_places_hidden_from_branch_officers(en, world, who):
     township = Township.objects.create(name="湖坑镇", code="350822108")
     assert en.get(TOWNSHIPS).status_code == 403
     assert en.get(WORK_PLACES).status_code == 403
-    assert en.get(reverse("admin:branches_township_change", args=[township.pk])).status_code == 403
+    assert en.get(reverse("admin:branches_township_change", args=[township.pk])).status_code == 404
 
 
 def test_county_officer_manages_townships(en, world):

@@ -1,6 +1,7 @@
 """The officers' roster admin: who sees which members, who may change them, masked personal data."""
 
 import datetime
+import re
 
 import pytest
 from django.urls import reverse
@@ -158,6 +159,27 @@ def test_secretary_cannot_open_another_branchs_member(en, world):
     assert en.get(change_url(Member(pk=999999))).status_code == 404
     wang.refresh_from_db()
     assert wang.name == "王五"
+
+
+def without_tokens(response) -> str:
+    """The page, less its CSRF tokens (new on every response) and its own address (the language switch's)."""
+    html = re.sub(r'name="csrfmiddlewaretoken" value="[^"]+"', "", response.content.decode())
+    return html.replace(response.request["PATH_INFO"], "")
+
+
+@pytest.mark.parametrize("model", ["member", "user"])
+def test_records_outside_the_scope_are_the_same_404_as_missing_ones(en, world, model):
+    """An officer cannot tell a member or an account outside their scope from an id that is not used."""
+    existing = {"member": member_of(world.member).pk, "user": world.member.pk}[model]
+    login(en, world.other_secretary)
+    for view in ("change", "history", "delete"):
+        outside, missing = (
+            en.get(reverse(f"admin:members_{model}_{view}", args=[pk])) for pk in (existing, 999999)
+        )
+        assert (outside.status_code, missing.status_code) == (404, 404), view
+        assert without_tokens(outside) == without_tokens(missing), view
+    post = en.post(reverse(f"admin:members_{model}_change", args=[existing]), {"name": "改名"})
+    assert post.status_code == 404
 
 
 def test_change_form_never_shows_the_full_id_or_phone(en, world):
