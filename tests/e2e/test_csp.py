@@ -6,13 +6,12 @@ from django.test import Client
 from django.urls import reverse
 
 from meetings.calendar import calendar_token_renew
-from tests.e2e.test_meeting_checkin import browser  # noqa: F401 (fixture)
 from tests.meetings.scheduling import schedule
 
 pytestmark = pytest.mark.e2e
 
 
-def open_as(browser, live_server, user=None):  # noqa: F811
+def open_as(browser, live_server, user=None):
     """A phone-sized page signed in as `user` (a session made by the test client: officers skip the
     second factor), which records what the console and the page's errors say."""
     context = browser.new_context(viewport={"width": 390, "height": 844}, locale="zh-CN")
@@ -41,7 +40,7 @@ def visit(page, live_server, path) -> list[str]:
     return problems
 
 
-def test_key_pages_break_no_rule_of_the_policy(browser, live_server, world):  # noqa: F811
+def test_key_pages_break_no_rule_of_the_policy(browser, live_server, world):
     meeting = schedule(world, mode="in_person", address="厦门市思明区")
     calendar_token_renew(user=world.member)
     problems = []
