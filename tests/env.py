@@ -3,8 +3,16 @@
 
 import datetime
 import os
+from urllib.parse import urlsplit, urlunsplit
 
 os.environ.setdefault("DJANGO_DEBUG", "1")
+
+# pytest-xdist's workers each get a database (pytest-django) and a Redis database of their own,
+# so that tests that read every key of Redis see only their own worker's.
+_worker = os.environ.get("PYTEST_XDIST_WORKER", "")
+if _worker.startswith("gw") and os.environ.get("REDIS_URL"):
+    _url = urlsplit(os.environ["REDIS_URL"])
+    os.environ["REDIS_URL"] = urlunsplit(_url._replace(path=f"/{1 + int(_worker[2:]) % 15}"))
 
 # The days the suite is also run on (`.ci/run`): the last day of a month, New Year's Eve, a leap
 # day, and Monday 00:05 in Beijing, which is still Sunday (and the last day of January) in UTC.
