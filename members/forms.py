@@ -6,6 +6,8 @@ back, so a rule the service enforces shows up as a field error; the admin then r
 
 import datetime
 
+from allauth.account.adapter import get_adapter
+from allauth.account.forms import SignupForm as AllauthSignupForm
 from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -272,4 +274,18 @@ class RosterImportForm(ImportForm):
         cleaned = super().clean()
         if hasattr(self, "format_index"):
             cleaned["format"] = str(self.format_index)
+        return cleaned
+
+
+class SignupForm(AllauthSignupForm):
+    """allauth's sign-up, which says a phone number is taken, as it does for an email address.
+
+    allauth hides a taken phone number only by sending a code to it, and phone verification is off
+    here: its hidden path ended in a 500. Sign-up without verification cannot hide either."""
+
+    def clean(self):
+        cleaned = super().clean()
+        if self.account_already_exists and "phone" in self.cleaned_data:
+            self.account_already_exists = False
+            self.add_error("phone", get_adapter().error_messages["phone_taken"])
         return cleaned

@@ -242,3 +242,21 @@ def test_rate_limits_use_redis_when_it_is_configured():
     )
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip().splitlines()[-1] == "RedisCache"
+
+
+# Signing up again
+
+
+@pytest.mark.parametrize("taken", ["phone", "email"])
+def test_signing_up_with_a_phone_or_email_already_taken_is_refused_with_a_message(world, taken):
+    factories.user(name="已注册", email="new@example.com" if taken == "email" else "old@example.com",
+                   phone=PHONE if taken == "phone" else None)
+    data = {
+        "phone": PHONE if taken == "phone" else "13912345678",
+        "email": "new@example.com" if taken == "email" else "other@example.com",
+        "password1": "tulou-e-branch-2026", "password2": "tulou-e-branch-2026",
+    }
+    response = client_in("en").post(SIGNUP, data)
+    assert response.status_code == 200
+    assert "already" in errors_of(response)
+    assert User.objects.count() == 7
