@@ -23,14 +23,15 @@ its label in any of the site's languages, or a usual Chinese heading (CHINESE_HE
     organization     Organization code                   yes       an organization the importer manages
     member_since     Member of this organization since             blank means today
 
-Row numbers in messages are the spreadsheet's: the heading is row 1. Rows are created through
+Row numbers in messages are the spreadsheet's: the heading is row 1. Files are read through
+ebranch.lib.tabular, which stops at the first row, column or cell past the limits below (blank rows
+count toward a second ROSTER_IMPORT_MAX_ROWS) and checks an .xlsx archive before unpacking it; a
+formula saved without its value is refused rather than read as a blank. Rows are created through
 `member_create`; an import is all-or-nothing. Exports mask ID and mobile numbers and put a single
 quote before any cell that a spreadsheet could read as a formula.
 """
 
-import csv
 import datetime
-import io
 import re
 
 import tablib
@@ -42,8 +43,10 @@ from django.utils.translation import gettext_lazy
 from import_export import resources
 from import_export.fields import Field
 from import_export.formats import base_formats
+from openpyxl.utils.cell import get_column_letter
 
 from branches.models import Township, WorkPlace
+from ebranch.lib import tabular
 
 from .forms import member_date_errors
 from .models import Member
@@ -88,6 +91,11 @@ ERROR_COLUMNS = {"id_number_digest": "id_number", "birth_date": "id_number", "se
                  "phone_digest": "phone"}
 HEADER_ROWS = 1
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+#: limits of one roster file besides ROSTER_IMPORT_MAX_ROWS and ROSTER_IMPORT_MAX_BYTES (ebranch.lib.tabular)
+MAX_COLUMNS = 50
+MAX_CELL_CHARS = 500
+MAX_PARTS = 200  # parts of an .xlsx archive
+UNPACKED_PER_BYTE = 4  # an .xlsx unpacks to at most 4 times ROSTER_IMPORT_MAX_BYTES
 DATE_PATTERN = re.compile(r"(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?")
 
 
@@ -151,19 +159,38 @@ def _text(value) -> str:
     return str(value).strip()
 
 
+def roster_limits() -> tabular.Limits:
+    """Members are limited to ROSTER_IMPORT_MAX_ROWS; blank rows count toward as many again."""
+    return tabular.Limits(
+        rows=HEADER_ROWS + 2 * settings.ROSTER_IMPORT_MAX_ROWS, columns=MAX_COLUMNS,
+        cell_chars=MAX_CELL_CHARS, parts=MAX_PARTS,
+        unpacked_bytes=UNPACKED_PER_BYTE * settings.ROSTER_IMPORT_MAX_BYTES,
+    )
+
+
 def roster_dataset(rows) -> tablib.Dataset:
     """A dataset with the columns' keys as headers, from an iterable of row lists."""
-    rows = iter(rows)
-    header = [_text(cell) for cell in next(rows, None) or []]
+    keys: list[str] = []
+    try:
+        return _dataset(iter(rows), keys)
+    except tabular.Refused as error:
+        raise _refusal(error, keys) from None
+
+
+def _dataset(rows, keys: list[str]) -> tablib.Dataset:
+    header = next(rows, None) or []
+    _refuse_uncached_formulas(header, HEADER_ROWS, keys)
+    header = [_text(cell) for cell in header]
     while header and not header[-1]:
         header.pop()
     if not header:
         raise RosterFileError(_("The file is empty: it has no heading row and no members."), code="empty")
-    keys = _header_keys(header)
+    keys.extend(_header_keys(header))
     width = len(keys)
     data, pending_blank = [], []
     for number, row in enumerate(rows, start=HEADER_ROWS + 1):
         row = list(row)
+        _refuse_uncached_formulas(row, number, keys)
         if any(_text(cell) for cell in row[width:]):
             raise RosterFileError(
                 _("Row %(row)s has a value in a column without a heading.") % {"row": number},
@@ -181,6 +208,54 @@ def roster_dataset(rows) -> tablib.Dataset:
     if not data:
         raise RosterFileError(_("The file has a heading row but no members."), code="empty")
     return tablib.Dataset(*data, headers=keys)
+
+
+def _refuse_uncached_formulas(row, number: int, keys: list[str]) -> None:
+    """A formula saved without its value would read as a blank cell: the row is refused instead."""
+    for position, cell in enumerate(row, start=1):
+        if cell is tabular.UNCACHED_FORMULA:
+            message = _("The cell is a formula without a saved value. Open the file in Excel or WPS, "
+                        "save it, and upload it again.")
+            raise RosterFileError(_cell_message(number, position, keys, message), code="formula")
+
+
+def _cell_message(row: int, position: int, keys: list[str], message: str) -> str:
+    if position <= len(keys):
+        column = column_label(keys[position - 1])
+    else:
+        column = _("column %(letter)s") % {"letter": get_column_letter(position)}
+    return _("Row %(row)s, %(column)s: %(message)s") % {"row": row, "column": column, "message": message}
+
+
+def _refusal(error: tabular.Refused, keys: list[str]) -> RosterFileError:
+    """The reader's refusal as a message for the import page."""
+    if error.code == tabular.PARTS:
+        message = _("This spreadsheet has more than %(count)s parts (sheets, pictures and the like). "
+                    "Copy the members into a new workbook, save it as .xlsx and upload that.")
+        return RosterFileError(message % {"count": MAX_PARTS}, code="too_large")
+    if error.code == tabular.UNPACKED:
+        message = _("This spreadsheet is too large once unpacked: at most %(size)s MB. "
+                    "Copy the members into a new workbook, save it as .xlsx and upload that.")
+        size = round(UNPACKED_PER_BYTE * settings.ROSTER_IMPORT_MAX_BYTES / 1024 / 1024, 1)
+        return RosterFileError(message % {"size": size}, code="too_large")
+    if error.code == tabular.ROWS:
+        message = _("This file has more than %(count)s rows after the heading, blank rows included. "
+                    "Delete the empty rows below the members, or split the file.")
+        return RosterFileError(message % {"count": 2 * settings.ROSTER_IMPORT_MAX_ROWS}, code="too_large")
+    if error.code == tabular.COLUMNS:
+        message = _("Row %(row)s has a value past column %(letter)s: a roster has at most %(count)s columns.")
+        letter = get_column_letter(MAX_COLUMNS)
+        return RosterFileError(message % {"row": error.row, "letter": letter, "count": MAX_COLUMNS},
+                               code="columns")
+    if error.code == tabular.CELL:
+        message = _("The cell is longer than %(count)s characters.") % {"count": MAX_CELL_CHARS}
+        return RosterFileError(_cell_message(error.row, error.column, keys, message), code="too_large")
+    if error.code == tabular.LONG_ROW:
+        message = _("Row %(row)s is too long: a roster row has at most %(columns)s cells of at most "
+                    "%(count)s characters.")
+        return RosterFileError(message % {"row": error.row, "columns": MAX_COLUMNS, "count": MAX_CELL_CHARS},
+                               code="too_large")
+    return not_a_spreadsheet()
 
 
 def _header_keys(header: list[str]) -> list[str]:
@@ -211,48 +286,17 @@ def _header_keys(header: list[str]) -> list[str]:
 def _csv_rows(data):
     if data is None:
         raise _expired()
-    if isinstance(data, bytes):
-        if len(data) > settings.ROSTER_IMPORT_MAX_BYTES:
-            raise too_large()
-        if b"\x00" in data:
-            raise not_a_spreadsheet()
-        for encoding in ("utf-8-sig", "gb18030"):  # Excel in Chinese saves CSV as GB18030
-            try:
-                data = data.decode(encoding)
-                break
-            except UnicodeDecodeError:
-                continue
-        else:
-            raise not_a_spreadsheet()
-    try:
-        yield from csv.reader(io.StringIO(data, newline=""))
-    except csv.Error:
-        raise not_a_spreadsheet() from None
+    if len(data) > settings.ROSTER_IMPORT_MAX_BYTES:
+        raise too_large()
+    return tabular.csv_rows(data, roster_limits())
 
 
 def _xlsx_rows(data):
-    import openpyxl
-
     if data is None:
         raise _expired()
     if len(data) > settings.ROSTER_IMPORT_MAX_BYTES:
         raise too_large()
-    try:
-        book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except Exception:  # a damaged or foreign file: zip, XML and key errors alike
-        raise not_a_spreadsheet() from None
-    try:
-        rows = book.worksheets[0].iter_rows(values_only=True)
-        while True:
-            try:
-                row = next(rows)
-            except StopIteration:
-                return
-            except Exception:
-                raise not_a_spreadsheet() from None
-            yield row
-    finally:
-        book.close()
+    return tabular.xlsx_rows(data, roster_limits())
 
 
 class RosterCSV(base_formats.CSV):

@@ -4,6 +4,7 @@ import csv
 import datetime
 import html
 import io
+import tracemalloc
 
 import openpyxl
 import pytest
@@ -13,7 +14,7 @@ from django.urls import reverse
 
 from branches.models import Township
 from members.models import Member
-from tests import factories
+from tests import factories, spreadsheets
 
 IMPORT = reverse("admin:members_member_import")
 PROCESS = reverse("admin:members_member_process_import")
@@ -335,6 +336,173 @@ def test_messages_follow_the_users_language(client, world):
     assert response.context["LANGUAGE_CODE"] == "zh-hans"
     assert "<h1>导入</h1>" in response.content.decode()  # import-export's own catalogue, in Chinese
     assert len(response.context["import_errors"]) == 1
+
+
+# Bombs: refused at the first breach, in bounded memory, nothing imported
+
+MEMORY_BOUND = 50 * 1024 * 1024  # peak allocated by the whole request, measured in the test process
+HEADING = spreadsheets.row(1, HEADINGS)
+TOO_MANY_ROWS = "This file has more than 4000 rows after the heading, blank rows included."
+UNPACKED = "This spreadsheet is too large once unpacked: at most 20.0 MB."
+
+
+def upload_measured(client, name: str, data: bytes):
+    """Uploads through the admin's import page; the response and the peak memory of the request."""
+    file = SimpleUploadedFile(name, data)
+    tracemalloc.start()
+    try:
+        response = upload(client, file)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    return response, peak
+
+
+def member_row(number, **overrides):
+    return spreadsheets.row(number, row("甲", factories.id_number(9300 + number), **overrides))
+
+
+def test_xlsx_declaring_a_billion_rows_and_holding_many_is_refused_at_the_first_row_past_the_limit(
+    secretary, world
+):
+    """The bomb of the issue, kept under a MiB unpacked so that the row limit, not the ratio, stops it."""
+    count = Member.objects.count()
+    blank_rows = spreadsheets.deflate_stream(spreadsheets.sheet_part(
+        [HEADING, member_row(2), "<row/>" * 170_000], dimension="A1:H1000000000"
+    ))
+    data = spreadsheets.xlsx(blank_rows)
+    assert len(data) < 10_000
+    response, peak = upload_measured(secretary, "roster.xlsx", data)
+    assert_refused(response, TOO_MANY_ROWS + " Delete the empty rows below the members, or split the file.",
+                   count)
+    assert peak < MEMORY_BOUND
+
+
+@pytest.mark.parametrize("rows", [
+    ['<row r="1000000000"/>'],  # a blank row a billion rows down
+    [f'<row r="{n}"/>' for n in range(3, 4100)],  # blank rows count too
+])
+def test_xlsx_blank_rows_count_toward_the_limit(secretary, world, rows):
+    count = Member.objects.count()
+    data = spreadsheets.xlsx(spreadsheets.sheet([HEADING, member_row(2), *rows]))
+    response, peak = upload_measured(secretary, "roster.xlsx", data)
+    assert_refused(response, TOO_MANY_ROWS, count)
+    assert peak < MEMORY_BOUND
+
+
+def test_xlsx_with_a_gigabyte_inline_string_is_refused_before_it_is_unpacked(secretary, world):
+    count = Member.objects.count()
+    prefix = b"".join(spreadsheets.sheet_part([HEADING]))[: -len("</sheetData></worksheet>")]
+    sheet = spreadsheets.around_gigabyte_of_a(
+        prefix + b'<row r="2"><c r="A2" t="inlineStr"><is><t>', b"</t></is></c></row></sheetData></worksheet>"
+    )
+    data = spreadsheets.xlsx(sheet)
+    assert len(data) < 2 * 1024 * 1024
+    response, peak = upload_measured(secretary, "roster.xlsx", data)
+    assert_refused(response, UNPACKED, count)
+    assert peak < MEMORY_BOUND
+
+
+def test_xlsx_with_a_gigabyte_shared_string_is_refused_before_it_is_unpacked(secretary, world):
+    count = Member.objects.count()
+    strings = spreadsheets.around_gigabyte_of_a(
+        f'<sst xmlns="{spreadsheets.MAIN}"><si><t>'.encode(), b"</t></si></sst>"
+    )
+    cell = spreadsheets.Cell("<v>0</v>", ' t="s"')
+    sheet = spreadsheets.sheet([HEADING, spreadsheets.row(2, [cell])])
+    data = spreadsheets.xlsx(sheet, shared_strings=strings)
+    response, peak = upload_measured(secretary, "roster.xlsx", data)
+    assert_refused(response, UNPACKED, count)
+    assert peak < MEMORY_BOUND
+
+
+@pytest.mark.parametrize("shared", [False, True])
+def test_xlsx_cell_past_the_length_limit_is_refused_without_reading_it_whole(secretary, world, shared):
+    """Under the unpacked limits, a long string is still not held: reading stops at the cell limit."""
+    count = Member.objects.count()
+    long = "长" * 300_000
+    if shared:
+        cells = [spreadsheets.Cell("<v>0</v>", ' t="s"'), factories.id_number(9301)]
+        data = spreadsheets.xlsx(spreadsheets.sheet([HEADING, spreadsheets.row(2, cells)]),
+                                 shared_strings=spreadsheets.shared_strings_part([long]))
+    else:
+        data = spreadsheets.xlsx(spreadsheets.sheet([HEADING, spreadsheets.row(2, [long])]))
+    response, peak = upload_measured(secretary, "roster.xlsx", data)
+    assert_refused(response, "Row 2, Name: The cell is longer than 500 characters.", count)
+    assert peak < MEMORY_BOUND
+
+
+def test_xlsx_with_too_many_parts_is_refused_before_they_are_listed(secretary, world):
+    count = Member.objects.count()
+    parts = {f"xl/media/image{n}.png": b"" for n in range(20_000)}
+    data = spreadsheets.xlsx(spreadsheets.sheet([HEADING, member_row(2)]), extra=parts)
+    response, peak = upload_measured(secretary, "roster.xlsx", data)
+    message = "This spreadsheet has more than 200 parts (sheets, pictures and the like)."
+    assert_refused(response, message, count)
+    assert peak < MEMORY_BOUND
+
+
+def test_xlsx_part_packed_too_tightly_is_refused(secretary, world):
+    count = Member.objects.count()
+    padding = b" " * (16 * 1024 * 1024)  # under the unpacked limit, but packed a thousand to one
+    sheet = spreadsheets.sheet([HEADING, member_row(2)])
+    data = spreadsheets.xlsx(sheet, extra={"docProps/pad.xml": padding})
+    response, peak = upload_measured(secretary, "roster.xlsx", data)
+    assert_refused(response, UNPACKED, count)
+    assert peak < MEMORY_BOUND
+
+
+def test_csv_of_blank_lines_is_refused_at_the_first_row_past_the_limit(secretary, world):
+    count = Member.objects.count()
+    data = (",".join(HEADINGS) + "\r\n").encode() + b"\r\n" * (5 * 1024 * 1024 // 2 - 100)
+    response, peak = upload_measured(secretary, "roster.csv", data)
+    assert_refused(response, TOO_MANY_ROWS, count)
+    assert peak < MEMORY_BOUND
+
+
+def test_csv_with_an_endless_line_is_refused(secretary, world):
+    count = Member.objects.count()
+    data = (",".join(HEADINGS) + "\r\n").encode() + b'"' + b"a" * (5 * 1024 * 1024 - 200)
+    response, peak = upload_measured(secretary, "roster.csv", data)
+    message = "Row 2 is too long: a roster row has at most 50 cells of at most 500 characters."
+    assert_refused(response, message, count)
+    assert peak < MEMORY_BOUND
+
+
+def test_csv_cell_past_the_length_limit_names_row_and_column(secretary, world):
+    count = Member.objects.count()
+    response = upload(secretary, csv_file([row("甲", factories.id_number(9301), township="乡" * 501)]))
+    assert_refused(response, "Row 2, Home township: The cell is longer than 500 characters.", count)
+
+
+@pytest.mark.parametrize("file_type", ["csv", "xlsx"])
+def test_value_past_the_column_limit(secretary, world, file_type):
+    count = Member.objects.count()
+    values = row("甲", factories.id_number(9301)) + [""] * 42 + ["x"]  # column 51
+    file = csv_file([values]) if file_type == "csv" else xlsx_file([values])
+    response = upload(secretary, file)
+    assert_refused(response, "Row 2 has a value past column AX: a roster has at most 50 columns.", count)
+
+
+def test_formula_without_a_saved_value_is_refused_naming_the_row(secretary, world):
+    """openpyxl saves formulas without their values: read as blanks, this phone would vanish."""
+    count = Member.objects.count()
+    rows = [row("甲", factories.id_number(9301)),
+            row("乙", factories.id_number(9302), phone='="13812345678"')]
+    response = upload(secretary, xlsx_file(rows))
+    assert_refused(response, "Row 3, Mobile number: The cell is a formula without a saved value. "
+                             "Open the file in Excel or WPS, save it, and upload it again.", count)
+
+
+def test_refusals_are_translated(client, world):
+    client.force_login(world.secretary)
+    client.defaults["HTTP_ACCEPT_LANGUAGE"] = "zh-hans"
+    count = Member.objects.count()
+    data = (",".join(HEADINGS) + "\n" + "\n" * 4001).encode()
+    response = upload(client, SimpleUploadedFile("roster.csv", data))
+    assert_refused(response, "文件在标题行之后超过 4000 行（空行也计算在内）。", count)
+    response = upload(client, xlsx_file([row("甲", factories.id_number(9301), phone="=A1")]))
+    assert_refused(response, "第 2 行，手机号码：该单元格是没有保存计算结果的公式。", count)
 
 
 # Export
