@@ -43,3 +43,8 @@ class ChangeForm(forms.Form):
         input_formats=["%Y-%m", "%Y-%m-%d"],
     )
     reason = forms.CharField(label=_("Reason"), max_length=200)
+
+
+class RefundSettleForm(forms.Form):
+    # Emptiness is the service's to refuse, with its own message.
+    note = forms.CharField(label=_("How the money was returned"), max_length=200, required=False)

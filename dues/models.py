@@ -194,6 +194,8 @@ class PaymentOrder(models.Model):
         REFUNDED = "refunded", _("refunded")
         # Its bills were paid already and the gateway did not refund it: an officer must act.
         REFUND_FAILED = "refund_failed", _("refund failed")
+        # An officer returned the money outside the gateway and recorded how.
+        REFUNDED_BY_HAND = "refunded_by_hand", _("refunded by hand")
 
     member = models.ForeignKey(Member, on_delete=models.PROTECT, related_name="dues_orders")
     gateway = models.CharField(max_length=30)
@@ -207,6 +209,11 @@ class PaymentOrder(models.Model):
         Payment, on_delete=models.PROTECT, null=True, blank=True, related_name="order"
     )
     refund_error = models.CharField(_("why the refund failed"), max_length=200, blank=True)
+    refund_settled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    refund_settled_at = models.DateTimeField(_("returned by hand at"), null=True, blank=True)
+    refund_settled_note = models.CharField(_("how the money was returned"), max_length=200, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
     paid_at = models.DateTimeField(null=True, blank=True)
 
@@ -215,6 +222,14 @@ class PaymentOrder(models.Model):
         verbose_name = _("payment order")
         verbose_name_plural = _("payment orders")
         indexes = [models.Index(fields=["status", "created_at"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(status="refunded_by_hand") | Q(
+                    refund_settled_by__isnull=False, refund_settled_at__isnull=False
+                ) & ~Q(refund_settled_note=""),
+                name="order_refunded_by_hand_recorded",
+            ),
+        ]
 
     def __str__(self):
         return self.out_trade_no

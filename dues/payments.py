@@ -204,7 +204,7 @@ def _settle(order_pk: int, *, gateway_trade_no: str) -> str:
     with transaction.atomic():
         order = PaymentOrder.objects.select_for_update().select_related("member").get(pk=order_pk)
         if order.status in (PaymentOrder.Status.PAID, PaymentOrder.Status.REFUNDED,
-                            PaymentOrder.Status.REFUND_FAILED):
+                            PaymentOrder.Status.REFUND_FAILED, PaymentOrder.Status.REFUNDED_BY_HAND):
             return "duplicate" if order.gateway_trade_no == gateway_trade_no else "late"
         if PaymentOrder.objects.filter(gateway_trade_no=gateway_trade_no).exclude(pk=order.pk).exists():
             return "trade_no_reused"
@@ -286,6 +286,28 @@ def _refund_failed_tell(order: PaymentOrder) -> None:
              "error": order.refund_error or _("the gateway did not confirm the refund")},
         url=url,
     )
+
+
+@transaction.atomic
+def order_refund_settle(*, actor, order: PaymentOrder, note: str, now=None) -> PaymentOrder:
+    """An officer who manages the member's branch records how they returned a failed refund by hand."""
+    if not Scope(actor).can_manage(order.member.organization):
+        raise PermissionDenied
+    note = (note or "").strip()
+    if not note:
+        raise ValidationError(_("Say how the money was returned, e.g. cash and a receipt number."))
+    locked = PaymentOrder.objects.select_for_update().get(pk=order.pk)
+    if locked.status != PaymentOrder.Status.REFUND_FAILED:
+        raise ValidationError(_("This order is not a failed refund (any more); nothing was recorded."))
+    locked.status = PaymentOrder.Status.REFUNDED_BY_HAND
+    locked.refund_settled_by = actor
+    locked.refund_settled_at = now or timezone.now()
+    locked.refund_settled_note = note
+    locked.full_clean()
+    locked.save(update_fields=["status", "refund_settled_by", "refund_settled_at", "refund_settled_note"])
+    log.info("order %s: refund of %s returned by hand, recorded by user %s", locked.out_trade_no,
+             locked.amount, actor.pk)
+    return locked
 
 
 def _order_fail(order_pk: int) -> str:

@@ -1,13 +1,21 @@
 """Dues reports: a branch's month for its officers and liaison officers (and those above), the county
-overview with a collection-rate chart for overseers, and the overview as .xlsx."""
+overview with a collection-rate chart for overseers, and the overview as .xlsx; the branch's managers
+record there a failed refund they returned by hand."""
 
 import datetime
 from dataclasses import dataclass
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpResponse
-from django.shortcuts import render
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpResponse, HttpResponseNotAllowed
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
 
+from . import payments
+from .forms import RefundSettleForm
+from .models import PaymentOrder
 from .reports import (
     branch_report,
     county_overview,
@@ -16,9 +24,11 @@ from .reports import (
     overview_totals,
     overview_xlsx,
     refunds_failed,
+    refunds_settled,
 )
 
 MONTHS_SHOWN = 12
+SETTLED_SHOWN = datetime.timedelta(days=365)
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 # The chart: one horizontal bar per branch, drawn here as plain SVG numbers (no script, nothing loaded).
@@ -78,8 +88,33 @@ def branch(request, pk):
     return render(
         request, "dues/reports/branch.html",
         {"organization": org, "period": period, "months": _months(), "report": branch_report(org, period),
-         "refunds_failed": refunds_failed(org)},
+         "refunds_failed": refunds_failed(org), "can_settle": request.scope.can_manage(org),
+         "refunds_settled": refunds_settled(org, since=timezone.now() - SETTLED_SHOWN)},
     )
+
+
+@login_required
+def refund_settle(request, pk):
+    # Those who manage the member's branch; liaison officers read only. Outsiders get a 404 first.
+    order = get_object_or_404(
+        PaymentOrder.objects.select_related("member__organization"),
+        pk=pk, member__in=request.scope.managed_members(),
+    )
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
+    form = RefundSettleForm(request.POST)
+    if form.is_valid():
+        try:
+            payments.order_refund_settle(actor=request.user, order=order, note=form.cleaned_data["note"])
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(request, _("Recorded: %(amount)s yuan returned by hand to %(name)s.") % {
+                "amount": order.amount, "name": order.member.name,
+            })
+    else:
+        messages.error(request, " ".join(e for errors in form.errors.values() for e in errors))
+    return redirect("dues_reports:branch", order.member.organization_id)
 
 
 def _overview(request):

@@ -130,6 +130,15 @@ def refunds_failed(organization: Organization) -> list[PaymentOrder]:
     return list(failed.select_related("member").order_by("paid_at", "pk"))
 
 
+def refunds_settled(organization: Organization, *, since: datetime.datetime) -> list[PaymentOrder]:
+    """Failed refunds an officer returned by hand since `since`, latest first (one query)."""
+    settled = PaymentOrder.objects.filter(
+        member__organization=organization, status=PaymentOrder.Status.REFUNDED_BY_HAND,
+        refund_settled_at__gte=since,
+    )
+    return list(settled.select_related("member", "refund_settled_by").order_by("-refund_settled_at", "-pk"))
+
+
 def county_overview(organizations: QuerySet[Organization], period: datetime.date) -> list[BranchMonth]:
     """Every branch among `organizations` for the month, lowest collection rate first (three queries:
     the branches, the month's sums, the members behind per branch)."""

@@ -203,6 +203,18 @@ def member_order(world):
     )[0]
 
 
+def refund_failed_pk(world):
+    """A failed refund of `member`'s, waiting for the branch to return the money by hand."""
+    from dues.models import PaymentOrder
+
+    order, _ = PaymentOrder.objects.get_or_create(
+        out_trade_no="WALK-REFUND",
+        defaults={"member": world.member.member, "gateway": "sandbox", "amount": 1,
+                  "status": "refund_failed"},
+    )
+    return {"pk": order.pk}
+
+
 def sandbox_order(world):
     """`member`'s order, waiting at the sandbox's cashier."""
     from dues.gateways import gateway_get
@@ -482,12 +494,17 @@ EXPECTED: dict[str, list[Case]] = {
              label="other_branch"),
     ],
     # Dues reports (dues/report_views.py): a branch's month for those who read its roster, the county
-    # overview and its export for overseers.
+    # overview and its export for overseers; a failed refund returned by hand is recorded (POST only) by
+    # those who manage the member's branch, and a 404 for everyone else.
     "dues_reports:county": [Case(only("county_officer"))],
     "dues_reports:county_xlsx": [Case(only("county_officer"))],
     "dues_reports:branch": [
         Case(only("secretary", "liaison", "county_officer"), branch, label="branch"),
         Case(only("other_secretary", "county_officer"), other_branch, label="other_branch"),
+    ],
+    "dues_reports:refund_settle": [
+        Case(only("secretary", "county_officer", outcome=METHOD_NOT_ALLOWED), refund_failed_pk,
+             label="branch member's failed refund"),
     ],
     # Paying dues (dues/payment_views.py): the pay page for verified members, an order's return page
     # for its member, the gateway's notify endpoint (POST only), offline payments for those who manage

@@ -222,6 +222,20 @@ def test_a_refund_the_gateway_refuses_is_recorded_and_the_branch_officers_told(w
     assert told.count() == 1
 
 
+def test_a_refund_returned_by_hand_is_not_refunded_again_by_a_late_callback(world, settings):
+    from dues.payments import order_refund_settle
+
+    settings.DUES_SANDBOX_BEHAVIOUR = "refund_fail"
+    order = _conflict(world)
+    order_refund_settle(actor=world.secretary, order=order, note="cash returned, receipt 12")
+    settings.DUES_SANDBOX_BEHAVIOUR = "normal"  # the gateway would refund now: it must not be asked
+    sandbox.sandbox_pay(order.out_trade_no)
+    order.refresh_from_db()
+    assert order.status == PaymentOrder.Status.REFUNDED_BY_HAND
+    assert _outcomes(order) == ["conflict_refund_failed", "duplicate"]
+    assert sandbox._book_get(order.out_trade_no)["refunded"] == "0.00"
+
+
 def test_a_refund_that_raises_is_recorded_too(world, monkeypatch):
     def broken(self, order, amount):
         raise ConnectionError("gateway unreachable")

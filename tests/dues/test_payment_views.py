@@ -1,6 +1,9 @@
 """Pages of paying dues: the member pays through the sandbox cashier and comes back to the result;
 the notify endpoint; the officer's offline form."""
 
+import datetime
+from zoneinfo import ZoneInfo
+
 import pytest
 from django.urls import reverse
 
@@ -178,6 +181,21 @@ def test_the_return_page_says_when_the_refund_failed(world, en, settings):
     en.force_login(world.member)
     page = en.get(reverse("dues_pay:return", args=[second.out_trade_no])).content.decode()
     assert "the refund has not gone through yet" in page
+
+
+def test_the_return_page_says_the_branch_returned_the_money(en, world):
+    from dues.payments import order_refund_settle
+
+    order = PaymentOrder.objects.create(
+        member=world.member.member, gateway="sandbox", out_trade_no="REFUND-MINE", amount="15.00",
+        status=PaymentOrder.Status.REFUND_FAILED,
+    )
+    when = datetime.datetime(2026, 11, 30, 23, 30, tzinfo=ZoneInfo("Asia/Shanghai"))
+    order_refund_settle(actor=world.secretary, order=order, note="cash", now=when)
+    en.force_login(world.member)
+    page = en.get(reverse("dues_pay:return", args=[order.out_trade_no])).text
+    assert "Your branch recorded on 2026-11-30 that it returned this payment to you by hand." in page
+    assert "Nothing was charged" not in page
 
 
 def test_a_callback_with_nul_characters_gets_a_400_and_is_stored(world, client):

@@ -12,7 +12,14 @@ from django.utils import timezone, translation
 from dues import payments
 from dues.gateways import sandbox
 from dues.models import Bill, BranchDuesPolicy, Payment, PaymentOrder, YearlyBase
-from dues.payments import bills_ahead, ledger_balanced, order_create, orders_reconcile, payment_record_offline
+from dues.payments import (
+    bills_ahead,
+    ledger_balanced,
+    order_create,
+    order_refund_settle,
+    orders_reconcile,
+    payment_record_offline,
+)
 from members.models import Notification, PointEntry
 from tests.dues.payment_fixtures import bill, eager  # noqa: F401 (fixture)
 
@@ -128,3 +135,71 @@ def test_reconcile_closes_orders_the_gateway_never_saw_paid(world):
     order.refresh_from_db()
     assert order.status == PaymentOrder.Status.CLOSED
     assert Bill.objects.get().status == Bill.Status.UNPAID
+
+
+# Failed refunds returned by hand
+
+
+def refund_failed(member, out_trade_no="REFUND1") -> PaymentOrder:
+    return PaymentOrder.objects.create(
+        member=member, gateway="sandbox", out_trade_no=out_trade_no, gateway_trade_no=f"SBX-{out_trade_no}",
+        amount=Decimal("15.00"), status=PaymentOrder.Status.REFUND_FAILED, refund_error="refund refused",
+        paid_at=timezone.now(),
+    )
+
+
+def _unchanged(order: PaymentOrder) -> None:
+    order.refresh_from_db()
+    assert order.status == PaymentOrder.Status.REFUND_FAILED
+    assert (order.refund_settled_by, order.refund_settled_at, order.refund_settled_note) == (None, None, "")
+
+
+def test_an_officer_records_a_failed_refund_returned_by_hand(world):
+    order = refund_failed(world.member.member)
+    payments_before = Payment.objects.count()
+    when = timezone.now() - datetime.timedelta(hours=2)
+    note = "  cash returned 2026-12-01, receipt 12 "
+    settled = order_refund_settle(actor=world.secretary, order=order, note=note, now=when)
+    order.refresh_from_db()
+    assert order.status == PaymentOrder.Status.REFUNDED_BY_HAND == settled.status
+    assert (order.refund_settled_by, order.refund_settled_at, order.refund_settled_note) == (
+        world.secretary, when, "cash returned 2026-12-01, receipt 12"
+    )
+    # Nothing else is touched: the gateway's words stay, the payments ledger is as it was.
+    assert order.refund_error == "refund refused" and order.gateway_trade_no == "SBX-REFUND1"
+    assert Payment.objects.count() == payments_before and ledger_balanced()
+    # Settled once: a second time is refused and the first record stays.
+    with translation.override("en"), pytest.raises(ValidationError, match="not a failed refund"):
+        order_refund_settle(actor=world.county_officer, order=order, note="again")
+    order.refresh_from_db()
+    assert (order.refund_settled_by, order.refund_settled_note) == (
+        world.secretary, "cash returned 2026-12-01, receipt 12"
+    )
+
+
+def test_only_officers_who_manage_the_branch_settle_a_refund(world):
+    order = refund_failed(world.member.member)
+    for outsider in (world.liaison, world.other_secretary, world.member):
+        with pytest.raises(PermissionDenied):
+            order_refund_settle(actor=outsider, order=order, note="cash")
+        _unchanged(order)
+    order_refund_settle(actor=world.county_officer, order=order, note="cash")  # who manages the subtree
+    order.refresh_from_db()
+    assert order.refund_settled_by == world.county_officer
+
+
+def test_settling_a_refund_needs_a_note(world):
+    order = refund_failed(world.member.member)
+    with translation.override("en"), pytest.raises(ValidationError, match="Say how the money was returned"):
+        order_refund_settle(actor=world.secretary, order=order, note=" ")
+    _unchanged(order)
+
+
+@pytest.mark.parametrize("status", ["pending", "paid", "refunded", "failed", "closed"])
+def test_only_a_failed_refund_is_settled_by_hand(world, status):
+    order = refund_failed(world.member.member)
+    PaymentOrder.objects.filter(pk=order.pk).update(status=status)
+    with pytest.raises(ValidationError):
+        order_refund_settle(actor=world.secretary, order=order, note="cash")
+    order.refresh_from_db()
+    assert order.status == status and order.refund_settled_by is None
