@@ -293,6 +293,8 @@ def order_refund_settle(*, actor, order: PaymentOrder, note: str, now=None) -> P
     """An officer who manages the member's branch records how they returned a failed refund by hand."""
     if not Scope(actor).can_manage(order.member.organization):
         raise PermissionDenied
+    if order.member.user_id == actor.pk:
+        raise ValidationError(_("Another officer records the return of your own refund."))
     note = (note or "").strip()
     if not note:
         raise ValidationError(_("Say how the money was returned, e.g. cash and a receipt number."))

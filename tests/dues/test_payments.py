@@ -188,6 +188,14 @@ def test_only_officers_who_manage_the_branch_settle_a_refund(world):
     assert order.refund_settled_by == world.county_officer
 
 
+def test_an_officer_does_not_settle_their_own_refund(world):
+    order = refund_failed(world.secretary.member)
+    with translation.override("en"), pytest.raises(ValidationError, match="Another officer"):
+        order_refund_settle(actor=world.secretary, order=order, note="cash to myself")
+    _unchanged(order)
+    order_refund_settle(actor=world.county_officer, order=order, note="cash")
+
+
 def test_settling_a_refund_needs_a_note(world):
     order = refund_failed(world.member.member)
     with translation.override("en"), pytest.raises(ValidationError, match="Say how the money was returned"):
