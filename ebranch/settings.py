@@ -191,6 +191,7 @@ ACCOUNT_PHONE_VERIFICATION_ENABLED = False
 ACCOUNT_UNIQUE_EMAIL = True
 ACCOUNT_SESSION_REMEMBER = None
 ACCOUNT_LOGIN_ON_PASSWORD_RESET = False
+ACCOUNT_EMAIL_UNKNOWN_ACCOUNTS = False  # no "unknown account" mail to whatever address is typed in
 ACCOUNT_RATE_LIMITS = {"login_failed": "10/m/ip,5/5m/key"}
 # Sign-in by code is off, so is re-authentication by code (no "send me a code" that goes nowhere).
 ACCOUNT_LOGIN_BY_CODE_ENABLED = False

@@ -10,6 +10,7 @@ import pytest
 from allauth.usersessions.models import UserSession
 from django.contrib.auth.hashers import Argon2PasswordHasher as DjangoArgon2PasswordHasher
 from django.contrib.auth.hashers import make_password
+from django.core import mail
 from django.core.cache import cache
 from django.test import Client
 from django.urls import reverse
@@ -270,3 +271,18 @@ def test_behind_the_proxy_a_forged_forwarded_address_does_not_escape_the_limit(d
 
     response = from_address(CLIENT_B).post(LOGIN, {"login": PHONE, "password": factories.TEST_PASSWORD})
     assert response.status_code == 302
+
+
+# Password reset: the page answers the same for any address, and mails only accounts on file.
+RESET = reverse("account_reset_password")
+
+
+def test_password_reset_mails_a_known_address_and_nobody_else(db):
+    factories.user(email="known@example.com")
+    known = client_in("en").post(RESET, {"email": "known@example.com"})
+    assert [message.to for message in mail.outbox] == [["known@example.com"]]
+
+    unknown = client_in("en").post(RESET, {"email": "stranger@example.net"})
+    assert len(mail.outbox) == 1  # no "unknown account" mail to whatever address was typed in
+    assert unknown.status_code == known.status_code == 302
+    assert unknown["Location"] == known["Location"] == reverse("account_reset_password_done")
