@@ -12,7 +12,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 from PIL import Image, UnidentifiedImageError
 
-MAX_BYTES = 20 * 1024 * 1024
+MAX_BYTES = 15 * 1024 * 1024  # with the form around it, within the proxy's 20m (README)
 MAX_PIXELS = 40_000_000
 EXTENSIONS = ("pdf", "docx", "xlsx", "pptx", "doc", "xls", "ppt", "odt", "ods", "odp", "jpg", "png", "webp")
 ALIASES = {"jpeg": "jpg"}
@@ -41,19 +41,11 @@ class Macros(Exception):
     pass
 
 
-def _not_accepted() -> ValidationError:
-    return ValidationError(
-        _("Attach a PDF, a Word, Excel or PowerPoint document (or OpenDocument), or a JPEG, PNG or WebP "
-          "image; this file is none of these."),
-        code="attachment_type",
-    )
-
-
 def attachment_type(upload) -> str:
     """The file's type as its extension (`pdf`, `docx`, …, `jpg`); ValidationError when not accepted."""
     if upload.size > MAX_BYTES:
         raise ValidationError(
-            _("The file is larger than 20 MB; attach a smaller one."), code="attachment_size"
+            _("The file is larger than 15 MB; attach a smaller one."), code="attachment_size"
         )
     upload.seek(0)
     data = upload.read()
@@ -67,7 +59,11 @@ def attachment_type(upload) -> str:
             code="attachment_macros",
         ) from None
     if kind is None:
-        raise _not_accepted()
+        raise ValidationError(
+            _("Attach a PDF, a Word, Excel or PowerPoint document (or OpenDocument), or a JPEG, PNG or WebP "
+              "image; this file is none of these."),
+            code="attachment_type",
+        )
     return kind
 
 

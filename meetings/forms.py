@@ -113,7 +113,7 @@ class AttachmentForm(forms.Form):
     file = forms.FileField(
         label=_("Attach a file"),
         help_text=_("PDF, Word, Excel, PowerPoint or OpenDocument without macros, or a JPEG, PNG or WebP "
-                    "image; up to 20 MB."),
+                    "image; up to 15 MB."),
         widget=forms.ClearableFileInput(attrs={"accept": ACCEPT}),
     )
 

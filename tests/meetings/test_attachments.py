@@ -107,7 +107,7 @@ def test_a_decompression_bomb_is_refused_before_it_is_decoded(world):
 def test_a_file_over_the_size_limit_is_refused(world, monkeypatch):
     data = files.pdf()
     monkeypatch.setattr(attachments, "MAX_BYTES", len(data) - 1)
-    assert refused(world, "a.pdf", data) == ["The file is larger than 20 MB; attach a smaller one."]
+    assert refused(world, "a.pdf", data) == ["The file is larger than 15 MB; attach a smaller one."]
 
 
 def test_the_page_says_what_is_accepted_and_stores_nothing_refused(client, world, private_media):
