@@ -33,7 +33,7 @@ ensure_debian_packages() {
   fi
 }
 
-RUNTIME_PACKAGES="libpango-1.0-0:/usr/lib/*/libpango-1.0.so.0 libpangoft2-1.0-0:/usr/lib/*/libpangoft2-1.0.so.0 libharfbuzz0b:/usr/lib/*/libharfbuzz.so.0 fonts-noto-cjk:/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc"
+RUNTIME_PACKAGES="libpango-1.0-0:/usr/lib/*/libpango-1.0.so.0 libpangoft2-1.0-0:/usr/lib/*/libpangoft2-1.0.so.0 libharfbuzz0b:/usr/lib/*/libharfbuzz.so.0 libharfbuzz-subset0:/usr/lib/*/libharfbuzz-subset.so.0 fonts-noto-cjk:/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc"
 TEST_PACKAGES="chromium:/usr/bin/chromium"
 
 # $1: the requirements file to install into .venv; reinstalls only when it changed.

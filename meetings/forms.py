@@ -2,6 +2,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from .attachments import ACCEPT
 from .models import Attendance, Meeting
 
 DATETIME_FORMAT = "%Y-%m-%dT%H:%M"
@@ -109,7 +110,12 @@ class MinutesForm(forms.Form):
 
 
 class AttachmentForm(forms.Form):
-    file = forms.FileField(label=_("Attach a file"))
+    file = forms.FileField(
+        label=_("Attach a file"),
+        help_text=_("PDF, Word, Excel, PowerPoint or OpenDocument without macros, or a JPEG, PNG or WebP "
+                    "image; up to 15 MB."),
+        widget=forms.ClearableFileInput(attrs={"accept": ACCEPT}),
+    )
 
 
 def add_service_errors(form, error: ValidationError) -> None:

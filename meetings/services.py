@@ -1,6 +1,7 @@
 """Writes to meetings and attendance. Keyword-only, `actor=` first; the views check the scope."""
 
 from django.core.exceptions import ValidationError
+from django.core.files import File
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
@@ -10,6 +11,7 @@ from django.utils.translation import gettext as _
 from members.models import User
 
 from . import checkin, notify, selectors
+from .attachments import attachment_name, attachment_type
 from .models import Attendance, Meeting, MeetingAttachment
 
 MEETING_FIELDS = (
@@ -225,8 +227,14 @@ def minutes_save(*, actor, meeting: Meeting, minutes: str) -> Meeting:
 
 @transaction.atomic
 def attachment_add(*, actor, meeting: Meeting, file, name: str = "") -> MeetingAttachment:
-    name = (name or file.name)[:200]
-    attachment = MeetingAttachment(meeting=meeting, file=file, name=name, uploaded_by=actor)
+    """Keep a document or image with the minutes; its type is read from its content (attachments.py)."""
+    try:
+        kind = attachment_type(file)
+    except ValidationError as error:
+        raise ValidationError({"file": error.error_list}) from None
+    name = attachment_name(name or file.name, kind)
+    stored = File(file, name=f"attachment.{kind}")  # the stored name says what the content is
+    attachment = MeetingAttachment(meeting=meeting, file=stored, name=name, uploaded_by=actor)
     attachment.full_clean(exclude=["uploaded_by"])
     attachment.save()
     return attachment

@@ -9,7 +9,8 @@ from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
 from django.db.models import Q
-from django.template.loader import render_to_string
+from django.template import Context
+from django.template.loader import get_template, render_to_string
 from django.utils import timezone
 
 from .models import Notification
@@ -27,11 +28,16 @@ def _site_url(path: str) -> str:
     return settings.SITE_URL.rstrip("/") + path if getattr(settings, "SITE_URL", "") else path
 
 
+def _plain(template_name: str, context: dict) -> str:
+    """Plain text (a subject, a text body) is never HTML-escaped: "A & B" stays "A & B"."""
+    return get_template(template_name).template.render(Context(context, autoescape=False))
+
+
 def _email(*, to: str, template: str, context: dict) -> None:
     context = {**context, "site_url": getattr(settings, "SITE_URL", "")}
     base = f"members/notifications/email/{template}"
-    subject = " ".join(render_to_string(f"{base}_subject.txt", context).split())
-    message = EmailMultiAlternatives(subject, render_to_string(f"{base}.txt", context), to=[to])
+    subject = " ".join(_plain(f"{base}_subject.txt", context).split())
+    message = EmailMultiAlternatives(subject, _plain(f"{base}.txt", context), to=[to])
     message.attach_alternative(render_to_string(f"{base}.html", context), "text/html")
     message.send()
 

@@ -1,10 +1,13 @@
 """Personas shared by every test (DESIGN.md): a member, a secretary of the same branch, a member
 and a secretary of another branch, a liaison officer, a county officer, and anonymous."""
 
+import sqlite3
+from contextlib import closing
 from dataclasses import dataclass
 
 import pytest
 from django.contrib.auth.models import AnonymousUser
+from django.db import connection
 
 from branches.models import Organization
 from tests import factories
@@ -47,6 +50,32 @@ def private_media(settings, tmp_path):
     """Files with personal data (ID-card photos) that a test writes go to its own folder."""
     settings.PRIVATE_MEDIA_ROOT = tmp_path / "private"
     return settings.PRIVATE_MEDIA_ROOT
+
+
+@pytest.fixture
+def concurrent_db(transactional_db, tmp_path):
+    """A database that threads write at once, each on its own connection, as gunicorn's workers do.
+
+    On PostgreSQL that is the test database. SQLite's in-memory test database shares one cache between
+    connections, which locks tables instead of waiting, so the test works on a copy in a file, opened
+    with the settings' OPTIONS like the embedded default."""
+    if connection.vendor != "sqlite" or not connection.is_in_memory_db():
+        yield
+        return
+    connection.ensure_connection()
+    memory, name = connection.connection, connection.settings_dict["NAME"]
+    path = tmp_path / "concurrent.sqlite3"
+    with closing(sqlite3.connect(path)) as copy:
+        memory.backup(copy)
+    connection.settings_dict["NAME"] = str(path)  # threads' connections read the same dict
+    connection.connection = None
+    connection.ensure_connection()  # init_command (WAL) runs once, before any thread opens it
+    try:
+        yield
+    finally:
+        connection.close()
+        connection.settings_dict["NAME"] = name
+        connection.connection = memory
 
 
 @pytest.fixture

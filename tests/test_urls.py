@@ -173,16 +173,15 @@ def user_session_pk(world):
 
 def branch_meeting(world):
     """A meeting of `branch` (portal, in two days), with one attachment to its minutes."""
-    from django.core.files.uploadedfile import SimpleUploadedFile
-
     from meetings.models import Meeting
     from meetings.services import attachment_add
+    from tests.meetings import attachment_files as files
     from tests.meetings.scheduling import schedule
 
     meeting = Meeting.objects.filter(organization=world.branch, title="walk").first()
     if meeting is None:
         meeting = schedule(world, title="walk")
-        attachment_add(actor=world.liaison, meeting=meeting, file=SimpleUploadedFile("walk.txt", b"walk"))
+        attachment_add(actor=world.liaison, meeting=meeting, file=files.upload("walk.pdf", files.pdf()))
     return meeting
 
 

@@ -1,4 +1,5 @@
-"""Callbacks arriving at the same moment, against PostgreSQL's row locks: a bill is paid exactly once."""
+"""Callbacks arriving at the same moment: a bill is paid exactly once, and every callback is stored.
+On PostgreSQL against its row locks, on SQLite against its one writer at a time (tests/conftest.py)."""
 
 import threading
 
@@ -6,11 +7,11 @@ import pytest
 from django.db import connection
 
 from dues.gateways import sandbox
-from dues.models import Bill, Payment, PaymentOrder
+from dues.models import Bill, GatewayNotification, Payment, PaymentOrder
 from dues.payments import ledger_balanced, notification_handle, order_create
 from tests.dues.payment_fixtures import bill, eager  # noqa: F401 (fixture)
 
-pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("eager")]
+pytestmark = pytest.mark.usefixtures("concurrent_db", "eager")
 
 
 def _paid_at_the_sandbox(order) -> dict:
@@ -65,4 +66,14 @@ def test_two_orders_for_one_bill_paid_at_once_pay_it_once_and_refund_one(world, 
     assert statuses == ["paid", "refunded"]
     b.refresh_from_db()
     assert b.status == Bill.Status.PAID and Payment.objects.count() == 1
+    assert ledger_balanced()
+
+
+def test_callbacks_for_five_orders_at_once_all_pay_and_are_all_stored(world, settings):
+    settings.DUES_SANDBOX_BEHAVIOUR = "fail"
+    member = world.member.member
+    orders = [order_create(member=member, bills=[bill(member, months_back=n)])[0] for n in range(5)]
+    assert _deliver_at_once([_paid_at_the_sandbox(order) for order in orders]) == ["paid"] * 5
+    assert sorted(GatewayNotification.objects.values_list("outcome", flat=True)) == ["paid"] * 5
+    assert Bill.objects.filter(status=Bill.Status.PAID).count() == Payment.objects.count() == 5
     assert ledger_balanced()

@@ -1,7 +1,10 @@
 import os
+import runpy
 import subprocess
 import sys
 from pathlib import Path
+
+import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -35,3 +38,21 @@ def test_secret_key_is_required_without_debug():
     result = run_manage("check", env=env)
     assert result.returncode != 0
     assert "DJANGO_SECRET_KEY must be set" in result.stderr
+
+
+def settings_under(monkeypatch, **env) -> dict:
+    """The settings module's values under these variables (DEBUG on, as in every test)."""
+    for name in ("BEHIND_PROXY", "TRUSTED_PROXY_COUNT"):
+        monkeypatch.delenv(name, raising=False)
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    return runpy.run_path(str(ROOT / "ebranch" / "settings.py"))
+
+
+@pytest.mark.parametrize(
+    ("env", "count"),
+    [({}, 0), ({"TRUSTED_PROXY_COUNT": "2"}, 0), ({"BEHIND_PROXY": "1"}, 1),
+     ({"BEHIND_PROXY": "1", "TRUSTED_PROXY_COUNT": "2"}, 2)],
+)
+def test_x_forwarded_for_is_trusted_for_exactly_the_proxies_configured(monkeypatch, env, count):
+    assert settings_under(monkeypatch, **env)["ALLAUTH_TRUSTED_PROXY_COUNT"] == count

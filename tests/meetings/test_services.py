@@ -18,6 +18,7 @@ from meetings.services import (
 )
 from members.models import Notification, PointEntry
 from tests import factories
+from tests.meetings import attachment_files as files
 from tests.meetings.scheduling import schedule
 
 
@@ -202,13 +203,10 @@ def test_members_on_leave_still_count_as_entitled(world):
 
 
 def test_minutes_and_attachments(world, private_media):
-    from django.core.files.uploadedfile import SimpleUploadedFile
-
     meeting = schedule(world)
     minutes_save(actor=world.liaison, meeting=meeting, minutes="一、学习")
-    attachment = attachment_add(
-        actor=world.liaison, meeting=meeting, file=SimpleUploadedFile("签到表.pdf", b"%PDF-1.4 test")
-    )
+    upload = files.upload("签到表.pdf", files.pdf())
+    attachment = attachment_add(actor=world.liaison, meeting=meeting, file=upload)
     meeting.refresh_from_db()
     assert meeting.minutes == "一、学习" and meeting.minutes_updated_by == world.liaison
     assert attachment.name == "签到表.pdf"

@@ -1,7 +1,6 @@
 import datetime
 
 import pytest
-from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import timezone
 
@@ -10,6 +9,7 @@ from meetings.models import Attendance, Meeting
 from meetings.services import attachment_add, attendance_check_in
 from members.models import Notification
 from tests import factories
+from tests.meetings import attachment_files as files
 from tests.meetings.scheduling import schedule
 
 HOUR = datetime.timedelta(hours=1)
@@ -44,7 +44,7 @@ def test_list_hides_other_branches_meetings(client, world):
 def test_list_query_count_does_not_grow(client, world, django_assert_num_queries):
     for n in range(6):
         meeting = schedule(world, title=f"会议{n}", starts_in=(n - 3) * 24 * HOUR)
-        attachment_add(actor=world.liaison, meeting=meeting, file=SimpleUploadedFile("a.txt", b"a"))
+        attachment_add(actor=world.liaison, meeting=meeting, file=files.upload("a.pdf", files.pdf()))
     as_user(client, world.member)
     # user, positions, member (scope); count and page of meetings; the member's own attendance
     # (prefetch); unread notifications (header)
@@ -101,7 +101,7 @@ def test_joint_meeting_page_opens_for_the_other_branch(client, world):
 def test_meeting_page_query_count(client, world, django_assert_num_queries):
     meeting = schedule(world, invited_organizations=[world.other_branch])
     for name in ("a.pdf", "b.pdf"):
-        attachment_add(actor=world.liaison, meeting=meeting, file=SimpleUploadedFile(name, b"%PDF"))
+        attachment_add(actor=world.liaison, meeting=meeting, file=files.upload(name, files.pdf()))
     as_user(client, world.member)
     # user, positions, member (scope); meeting with its organization; the member's attendance;
     # invited branches; attendance counts; attachments; unread notifications (header)
@@ -309,15 +309,15 @@ def test_minutes_and_a_private_attachment(client, world):
     meeting = schedule(world)
     as_user(client, world.liaison)
     client.post(reverse("meetings:minutes", args=[meeting.pk]), {"minutes": "一、传达会议精神"})
-    upload = SimpleUploadedFile("纪要.txt", b"minutes file")
+    upload = files.upload("纪要.pdf", files.pdf())
     client.post(reverse("meetings:minutes", args=[meeting.pk]), {"file": upload})
     attachment = meeting.attachments.get()
     client.logout()
     as_user(client, world.member)
     page = client.get(reverse("meetings:detail", args=[meeting.pk])).text
-    assert "一、传达会议精神" in page and "纪要.txt" in page
+    assert "一、传达会议精神" in page and "纪要.pdf" in page
     url = reverse("meetings:attachment", args=[meeting.pk, attachment.pk])
-    assert b"".join(client.get(url).streaming_content) == b"minutes file"
+    assert b"".join(client.get(url).streaming_content) == files.pdf()
     client.logout()
     assert as_user(client, world.other_member).get(url).status_code == 404
 
@@ -339,7 +339,7 @@ OFFICER_PAGES = [
 def test_officer_page_query_counts(client, world, django_assert_num_queries, name, with_pk, queries):
     meeting = schedule(world, mode="hybrid", address="厦门", video_url="https://meeting.example.com/1")
     for n in range(3):
-        attachment_add(actor=world.liaison, meeting=meeting, file=SimpleUploadedFile(f"{n}.txt", b"a"))
+        attachment_add(actor=world.liaison, meeting=meeting, file=files.upload(f"{n}.pdf", files.pdf()))
     as_user(client, world.liaison)
     url = reverse(f"meetings:{name}", args=[meeting.pk] if with_pk else [])
     with django_assert_num_queries(queries):

@@ -8,6 +8,7 @@ from datetime import timedelta
 import pytest
 from django.core import mail
 from django.core.mail import EmailMultiAlternatives
+from django.utils import translation
 
 from ebranch.celery import app
 from members.models import EmailDelivery, Notification
@@ -177,3 +178,14 @@ def test_an_address_removed_before_delivery_is_skipped_not_retried(world, sms_ou
     age()
     assert notifications_sweep() == 0
     assert mail.outbox == []
+
+
+def test_subjects_and_text_bodies_are_plain_text_not_html(world):
+    title = 'A & B <c> "d"'
+    pk = write([world.member], title=title, body="Bring <notes> & pens")[0].pk
+    with translation.override("en"):
+        notification_deliver(pk)
+    message = mail.outbox[0]
+    assert message.subject == f"[Tulou e-Branch] {title}"
+    assert title in message.body and "Bring <notes> & pens" in message.body
+    assert "A &amp; B &lt;c&gt;" in message.alternatives[0][0]  # the HTML part stays escaped

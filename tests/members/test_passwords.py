@@ -7,8 +7,10 @@ import sys
 from pathlib import Path
 
 import pytest
+from allauth.usersessions.models import UserSession
 from django.contrib.auth.hashers import Argon2PasswordHasher as DjangoArgon2PasswordHasher
 from django.contrib.auth.hashers import make_password
+from django.core import mail
 from django.core.cache import cache
 from django.test import Client
 from django.urls import reverse
@@ -16,6 +18,7 @@ from django.urls import reverse
 from ebranch import settings as project_settings
 from members.models import User, digest_phone
 from tests import factories
+from tests.ebranch.test_settings import settings_under
 
 ROOT = Path(__file__).resolve().parents[2]
 SIGNUP = reverse("account_signup")
@@ -260,3 +263,68 @@ def test_signing_up_with_a_phone_or_email_already_taken_is_refused_with_a_messag
     assert response.status_code == 200
     assert "already" in errors_of(response)
     assert User.objects.count() == 7
+
+
+# Behind the reverse proxy: every request comes from the proxy's address (REMOTE_ADDR 127.0.0.1 here),
+# and the client's address is the one the proxy appended to X-Forwarded-For.
+CLIENT_A, CLIENT_B = "203.0.113.7", "198.51.100.9"
+
+
+@pytest.fixture
+def behind_proxy(settings, monkeypatch):
+    """As production sets it: BEHIND_PROXY=1, TRUSTED_PROXY_COUNT unset."""
+    production = settings_under(monkeypatch, BEHIND_PROXY="1")
+    settings.ALLAUTH_TRUSTED_PROXY_COUNT = production["ALLAUTH_TRUSTED_PROXY_COUNT"]
+
+
+def from_address(forwarded_for: str) -> Client:
+    return Client(HTTP_ACCEPT_LANGUAGE="en", HTTP_X_FORWARDED_FOR=forwarded_for)
+
+
+def lock_out(client: Client) -> None:
+    """Ten failed sign-ins a minute from one address, each for another account (so no account's limit)."""
+    for n in range(10):
+        response = client.post(LOGIN, {"login": f"nobody{n}@example.com", "password": "not-the-password"})
+        assert MESSAGES["en"]["rate_limited"] not in response.content.decode()
+    response = client.post(LOGIN, {"login": "nobody10@example.com", "password": "not-the-password"})
+    assert MESSAGES["en"]["rate_limited"] in response.content.decode()
+
+
+def test_behind_the_proxy_clients_are_limited_apart_by_their_forwarded_address(db, behind_proxy):
+    user = factories.user(phone=PHONE)
+    lock_out(from_address(CLIENT_A))
+
+    client = from_address(CLIENT_B)
+    response = client.post(LOGIN, {"login": PHONE, "password": factories.TEST_PASSWORD})
+    assert response.status_code == 302 and response["Location"] == "/"
+    # The sessions page shows the same address (allauth's adapter resolves it for both).
+    assert list(UserSession.objects.filter(user=user).values_list("ip", flat=True)) == [CLIENT_B]
+
+
+def test_behind_the_proxy_a_forged_forwarded_address_does_not_escape_the_limit(db, behind_proxy):
+    factories.user(phone=PHONE)
+    lock_out(from_address(CLIENT_A))
+    # A sends B's address itself; the proxy appends the address it saw, A's, and that one counts.
+    response = from_address(f"{CLIENT_B}, {CLIENT_A}").post(
+        LOGIN, {"login": PHONE, "password": factories.TEST_PASSWORD}
+    )
+    assert response.status_code == 200
+    assert MESSAGES["en"]["rate_limited"] in response.content.decode()
+
+    response = from_address(CLIENT_B).post(LOGIN, {"login": PHONE, "password": factories.TEST_PASSWORD})
+    assert response.status_code == 302
+
+
+# Password reset: the page answers the same for any address, and mails only accounts on file.
+RESET = reverse("account_reset_password")
+
+
+def test_password_reset_mails_a_known_address_and_nobody_else(db):
+    factories.user(email="known@example.com")
+    known = client_in("en").post(RESET, {"email": "known@example.com"})
+    assert [message.to for message in mail.outbox] == [["known@example.com"]]
+
+    unknown = client_in("en").post(RESET, {"email": "stranger@example.net"})
+    assert len(mail.outbox) == 1  # no "unknown account" mail to whatever address was typed in
+    assert unknown.status_code == known.status_code == 302
+    assert unknown["Location"] == known["Location"] == reverse("account_reset_password_done")

@@ -1,7 +1,8 @@
 """Membership transfers (members/transfers.py): every path of the service, through its functions.
 
 Inside the portal, to and from outside it, rejection at each step, expiry and reissue, reminders, who
-may act, the letter's validity and "dues paid up to", and serial numbers (concurrently on PostgreSQL).
+may act, the letter's validity and "dues paid up to", and serial numbers (also
+concurrently, on PostgreSQL and SQLite).
 """
 
 import datetime
@@ -605,8 +606,7 @@ def test_serials_run_per_organization_and_year(world, monkeypatch):
 THREADS, EACH = 8, 5
 
 
-@pytest.mark.postgres
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.usefixtures("concurrent_db")
 def test_serials_have_no_gap_and_no_duplicate_under_concurrency(world, monkeypatch):
     monkeypatch.setattr("members.letters.letter_pdf_render.delay", lambda letter_id: None)
     monkeypatch.setattr("members.notifications.notifications_enqueue", lambda ids: None)

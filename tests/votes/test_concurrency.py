@@ -1,4 +1,4 @@
-"""Casting under concurrency, on PostgreSQL: one vote per voter however many requests race, and
+"""Casting under concurrency, on PostgreSQL and SQLite: one vote per voter however many requests race, and
 nobody is refused when many voters cast at once.
 
 Each thread has its own database connection (closed at its end), and all start together at a
@@ -15,7 +15,7 @@ from tests.votes.test_services import DATA, cast_papers, full_member, opened
 from votes import services
 from votes.models import Ballot, BallotPaper, VoteRecord
 
-pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
+pytestmark = pytest.mark.usefixtures("concurrent_db")
 
 
 def race(ballot, members, data) -> tuple[list[str], list[str], list[Exception]]:
