@@ -7,8 +7,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from branches.models import Organization, Township, WorkPlace
+from ebranch.lib.months import months_later
 
-from .activity_cards import months_later
 from .forms import member_date_errors
 from .models import ActivityCard, Member
 from .validators import id_birth_date, validate_id_number, validate_phone

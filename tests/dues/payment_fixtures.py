@@ -5,8 +5,8 @@ from decimal import Decimal
 import pytest
 
 from dues.models import Bill
-from dues.payments import month_add, this_month
 from ebranch.celery import app
+from ebranch.lib.months import month_add, this_month
 
 
 @pytest.fixture
