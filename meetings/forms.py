@@ -110,11 +110,3 @@ class MinutesForm(forms.Form):
 
 class AttachmentForm(forms.Form):
     file = forms.FileField(label=_("Attach a file"))
-
-
-def add_service_errors(form, error: ValidationError) -> None:
-    if hasattr(error, "error_dict"):
-        for field, errors in error.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error)
