@@ -7,6 +7,7 @@ import pytest
 from django.contrib.auth.models import AnonymousUser
 
 from branches.models import Organization
+from ebranch.celery import app
 from tests import factories
 
 
@@ -47,6 +48,16 @@ def private_media(settings, tmp_path):
     """Files with personal data (ID-card photos) that a test writes go to its own folder."""
     settings.PRIVATE_MEDIA_ROOT = tmp_path / "private"
     return settings.PRIVATE_MEDIA_ROOT
+
+
+@pytest.fixture
+def eager(settings):
+    """Tasks run in-process, as without Redis; CI sets REDIS_URL, so the tests must say so."""
+    settings.CELERY_TASK_ALWAYS_EAGER = True
+    before = app.conf.task_always_eager
+    app.conf.task_always_eager = True
+    yield
+    app.conf.task_always_eager = before
 
 
 @pytest.fixture

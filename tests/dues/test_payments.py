@@ -21,7 +21,7 @@ from dues.payments import (
 )
 from ebranch.lib.months import month_add, this_month
 from members.models import Notification, PointEntry
-from tests.dues.payment_fixtures import bill, eager  # noqa: F401 (fixture)
+from tests.dues.payment_fixtures import bill
 
 
 def test_a_member_pays_only_their_own_unpaid_bills(world):
