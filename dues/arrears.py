@@ -9,14 +9,14 @@ Months are the completed months before today; a run is broken by a paid month or
 import datetime
 from collections import defaultdict
 
-from django.db import IntegrityError, transaction
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from ebranch.lib.months import month_add, this_month
-from members.models import Article9Notice, Member, Notification, Position
+from members.models import Article9Notice, Member, Notification
 from members.notifications import notification_send
+from members.services import article9_notices_record
 
 from .models import Bill
 
@@ -75,36 +75,11 @@ def arrears_check(*, now: datetime.datetime | None = None) -> dict[str, int]:
             warned += 1
 
     due = {m.pk: month_add(last_month, 1 - runs[m.pk]) for m in members if runs[m.pk] >= ALERT_MONTHS}
-    sent = set(
-        Article9Notice.objects.filter(
-            cause=Article9Notice.Cause.DUES, months=ALERT_MONTHS, member_id__in=due
-        ).values_list("member_id", "month")
+    alerted = article9_notices_record(
+        cause=Article9Notice.Cause.DUES, months=ALERT_MONTHS, due=due, members=members,
+        send=lambda member, notice, secretaries: _alert(member, notice, secretaries, now),
     )
-    secretaries = defaultdict(list)
-    if due:
-        for position in Position.objects.active().filter(
-            organization_id__in={m.organization_id for m in members}, kind=Position.Kind.SECRETARY
-        ).select_related("user"):
-            secretaries[position.organization_id].append(position.user)
-    alerted = 0
-    for member in members:
-        if member.pk not in due or (member.pk, due[member.pk]) in sent:
-            continue
-        notice = _notice_record(member, due[member.pk])
-        if notice is not None:
-            _alert(member, notice, secretaries[member.organization_id], now)
-            alerted += 1
-    return {"warned": warned, "alerted": alerted}
-
-
-def _notice_record(member: Member, run_start: datetime.date) -> Article9Notice | None:
-    try:
-        with transaction.atomic():
-            return Article9Notice.objects.create(
-                member=member, cause=Article9Notice.Cause.DUES, month=run_start, months=ALERT_MONTHS
-            )
-    except IntegrityError:  # recorded by a concurrent run
-        return None
+    return {"warned": warned, "alerted": len(alerted)}
 
 
 def _warn(member: Member, months: int, now: datetime.datetime) -> None:

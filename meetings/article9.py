@@ -10,14 +10,14 @@ month of the run, so a run that goes on does not warn again (unique constraint `
 import datetime
 from collections import defaultdict
 
-from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from ebranch.lib.months import month_add, month_start, this_month
-from members.models import Article9Notice, Member, Position
+from members.models import Article9Notice, Member
 from members.notifications import notification_send
+from members.services import article9_notices_record
 
 from .compliance import held_meetings
 from .models import Attendance
@@ -73,37 +73,10 @@ def article9_check(*, now: datetime.datetime | None = None) -> list[Article9Noti
     if not due:
         return []
 
-    sent = set(
-        Article9Notice.objects.filter(
-            cause=Article9Notice.Cause.MEETINGS, months=MONTHS, member_id__in=due
-        ).values_list("member_id", "month")
+    members = Member.objects.filter(pk__in=due).select_related("user").order_by("pk")
+    return article9_notices_record(
+        cause=Article9Notice.Cause.MEETINGS, months=MONTHS, due=due, members=members, send=_notice_send
     )
-    members = list(Member.objects.filter(pk__in=due).select_related("user").order_by("pk"))
-    secretaries = defaultdict(list)
-    for position in Position.objects.active().filter(
-        organization_id__in={m.organization_id for m in members}, kind=Position.Kind.SECRETARY
-    ).select_related("user"):
-        secretaries[position.organization_id].append(position.user)
-
-    notices = []
-    for member in members:
-        if (member.pk, due[member.pk]) in sent:
-            continue
-        notice = _notice_record(member, due[member.pk])
-        if notice is not None:
-            _notice_send(member, notice, secretaries[member.organization_id])
-            notices.append(notice)
-    return notices
-
-
-def _notice_record(member: Member, run_start: datetime.date) -> Article9Notice | None:
-    try:
-        with transaction.atomic():
-            return Article9Notice.objects.create(
-                member=member, cause=Article9Notice.Cause.MEETINGS, month=run_start, months=MONTHS
-            )
-    except IntegrityError:  # recorded by a concurrent run
-        return None
 
 
 def _notice_send(member: Member, notice: Article9Notice, secretaries: list) -> None:
