@@ -9,16 +9,16 @@ Months are the completed months before today; a run is broken by a paid month or
 import datetime
 from collections import defaultdict
 
-from django.db import IntegrityError, transaction
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from members.models import Article9Notice, Member, Notification, Position
+from ebranch.lib.months import month_add, this_month
+from members.models import Article9Notice, Member, Notification
 from members.notifications import notification_send
+from members.services import article9_notices_record
 
 from .models import Bill
-from .reports import month_start, months_back
 
 WARN_MONTHS = 3
 ALERT_MONTHS = 6
@@ -30,7 +30,7 @@ ALERT_KIND = "article9_dues_alert"
 def unpaid_run(unpaid: set[datetime.date], last_month: datetime.date) -> int:
     """Consecutive unpaid months ending with `last_month`."""
     run = 0
-    while run < LOOKBACK_MONTHS and months_back(last_month, run) in unpaid:
+    while run < LOOKBACK_MONTHS and month_add(last_month, -run) in unpaid:
         run += 1
     return run
 
@@ -47,11 +47,11 @@ def arrears_check(*, now: datetime.datetime | None = None) -> dict[str, int]:
 
     Returns how many members were warned and how many art. 9 notices were recorded."""
     now = now or timezone.now()
-    this_month = month_start(timezone.localdate(now))
-    last_month = months_back(this_month, 1)
+    current = this_month(now)
+    last_month = month_add(current, -1)
     rows = Bill.objects.filter(
         status=Bill.Status.UNPAID, period__lte=last_month,
-        period__gte=months_back(last_month, LOOKBACK_MONTHS - 1),
+        period__gte=month_add(last_month, -(LOOKBACK_MONTHS - 1)),
     ).values_list("member_id", "period")
     unpaid = defaultdict(set)
     for member_id, period in rows:
@@ -62,7 +62,7 @@ def arrears_check(*, now: datetime.datetime | None = None) -> dict[str, int]:
 
     members = list(Member.objects.filter(pk__in=runs).select_related("user").order_by("pk"))
     zone = timezone.get_current_timezone()
-    month_began = datetime.datetime.combine(this_month, datetime.time(), tzinfo=zone)
+    month_began = datetime.datetime.combine(current, datetime.time(), tzinfo=zone)
     warned_already = set(
         Notification.objects.filter(kind=WARNING_KIND, created_at__gte=month_began).values_list(
             "recipient_id", flat=True
@@ -74,37 +74,12 @@ def arrears_check(*, now: datetime.datetime | None = None) -> dict[str, int]:
             _warn(member, runs[member.pk], now)
             warned += 1
 
-    due = {m.pk: months_back(last_month, runs[m.pk] - 1) for m in members if runs[m.pk] >= ALERT_MONTHS}
-    sent = set(
-        Article9Notice.objects.filter(
-            cause=Article9Notice.Cause.DUES, months=ALERT_MONTHS, member_id__in=due
-        ).values_list("member_id", "month")
+    due = {m.pk: month_add(last_month, 1 - runs[m.pk]) for m in members if runs[m.pk] >= ALERT_MONTHS}
+    alerted = article9_notices_record(
+        cause=Article9Notice.Cause.DUES, months=ALERT_MONTHS, due=due, members=members,
+        send=lambda member, notice, secretaries: _alert(member, notice, secretaries, now),
     )
-    secretaries = defaultdict(list)
-    if due:
-        for position in Position.objects.active().filter(
-            organization_id__in={m.organization_id for m in members}, kind=Position.Kind.SECRETARY
-        ).select_related("user"):
-            secretaries[position.organization_id].append(position.user)
-    alerted = 0
-    for member in members:
-        if member.pk not in due or (member.pk, due[member.pk]) in sent:
-            continue
-        notice = _notice_record(member, due[member.pk])
-        if notice is not None:
-            _alert(member, notice, secretaries[member.organization_id], now)
-            alerted += 1
-    return {"warned": warned, "alerted": alerted}
-
-
-def _notice_record(member: Member, run_start: datetime.date) -> Article9Notice | None:
-    try:
-        with transaction.atomic():
-            return Article9Notice.objects.create(
-                member=member, cause=Article9Notice.Cause.DUES, month=run_start, months=ALERT_MONTHS
-            )
-    except IntegrityError:  # recorded by a concurrent run
-        return None
+    return {"warned": warned, "alerted": len(alerted)}
 
 
 def _warn(member: Member, months: int, now: datetime.datetime) -> None:

@@ -17,10 +17,10 @@ from django.utils import timezone
 from django.utils.translation import gettext_noop
 
 from branches import demo_data
+from ebranch.lib.months import month_add, this_month
 from members.models import Member, Position
 
 from .models import Bill, Category, Payment, YearlyBase
-from .reports import months_back
 from .rules import monthly_amount
 
 SEED = 20261126
@@ -53,8 +53,8 @@ def _paid_at(rng, period: datetime.date, now: datetime.datetime) -> datetime.dat
 def seed(created: dict) -> None:
     rng = random.Random(SEED)
     now = timezone.now()
-    this_month = timezone.localdate(now).replace(day=1)
-    year = this_month.year
+    current = this_month(now)
+    year = current.year
     counts = {gettext_noop("dues bases"): 0, gettext_noop("dues bills"): 0, gettext_noop("dues payments"): 0}
     created.update(counts)
 
@@ -72,7 +72,7 @@ def seed(created: dict) -> None:
     }
 
     january = datetime.date(year, 1, 1)
-    periods = [months_back(this_month, n) for n in range(MONTHS - 1, -1, -1)]
+    periods = [month_add(current, -n) for n in range(MONTHS - 1, -1, -1)]
     amounts: dict[tuple, Decimal] = {}
     bases, plans = [], []  # plans: (member, amount, periods owed, periods unpaid)
     for member in members:
@@ -94,7 +94,7 @@ def seed(created: dict) -> None:
         if member.pk in behind:
             unpaid = set(owed[-(behind[member.pk] + 1):])
         elif demo or rng.random() < 0.25:
-            unpaid = {this_month}  # not paid yet this month
+            unpaid = {current}  # not paid yet this month
         else:
             unpaid = set()
         plans.append((member, amounts[key], owed, unpaid))

@@ -18,6 +18,7 @@ from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from ebranch.lib.months import month_add, month_start, this_month
 from members.models import Member, Position
 from members.scope import Scope
 
@@ -37,15 +38,6 @@ ACKNOWLEDGED = {
 }
 
 
-def month_add(month: datetime.date, n: int) -> datetime.date:
-    total = month.year * 12 + month.month - 1 + n
-    return datetime.date(total // 12, total % 12 + 1, 1)
-
-
-def this_month(today: datetime.date | None = None) -> datetime.date:
-    return (today or timezone.localdate()).replace(day=1)
-
-
 def quarterly_allowed(member: Member) -> bool:
     policies = BranchDuesPolicy.objects.filter(organization_id=member.organization_id, quarterly_allowed=True)
     return policies.exists()
@@ -53,7 +45,7 @@ def quarterly_allowed(member: Member) -> bool:
 
 def bills_payable(member: Member, *, today=None):
     """The member's unpaid bills the member may pay online: up to BACK_MONTHS back, oldest first."""
-    current = this_month(today)
+    current = month_start(today) if today else this_month()
     return Bill.objects.filter(
         member=member, status=Bill.Status.UNPAID, period__gte=month_add(current, -BACK_MONTHS),
         period__lte=month_add(current, AHEAD_MONTHS),
@@ -64,7 +56,7 @@ def bills_ahead(member: Member, *, today=None) -> list[Bill]:
     """Bills for the coming months of a quarterly payment, created now from the approved yearly base."""
     from .models import YearlyBase
 
-    current = this_month(today)
+    current = month_start(today) if today else this_month()
     made = []
     for n in range(1, AHEAD_MONTHS + 1):
         period = month_add(current, n)
@@ -100,7 +92,7 @@ def order_create(*, member: Member, bills, voluntary_amount=Decimal("0"), gatewa
     voluntary_amount = Decimal(voluntary_amount or 0).quantize(CENT)
     if voluntary_amount < 0:
         raise ValidationError(_("A voluntary amount cannot be negative."))
-    current = this_month(today)
+    current = month_start(today) if today else this_month()
     for bill in bills:
         if bill.member_id != member.pk or bill.status != Bill.Status.UNPAID:
             raise ValidationError(_("Only your own unpaid bills can be paid."))

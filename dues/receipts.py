@@ -12,6 +12,7 @@ from django.utils import timezone, translation
 from django.utils.translation import pgettext_lazy
 
 from ebranch.lib.money import format_yuan, yuan_in_capitals
+from ebranch.lib.months import months_between
 from ebranch.lib.pdf import render_to_pdf
 
 from .models import Payment
@@ -43,12 +44,9 @@ def qr_data_uri(text: str) -> str:
 
 def months_text(periods: list) -> str:
     """2026-01–2026-03, 2026-05: consecutive months joined into ranges."""
-    def index(month) -> int:
-        return month.year * 12 + month.month
-
     ranges: list[list] = []
     for period in sorted(periods):
-        if ranges and index(period) - index(ranges[-1][1]) == 1:
+        if ranges and months_between(ranges[-1][1], period) == 1:
             ranges[-1][1] = period
         else:
             ranges.append([period, period])

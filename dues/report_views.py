@@ -13,14 +13,14 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from ebranch.lib.months import month_add, this_month
+
 from . import payments
 from .forms import RefundSettleForm
 from .models import PaymentOrder
 from .reports import (
     branch_report,
     county_overview,
-    month_start,
-    months_back,
     overview_totals,
     overview_xlsx,
     refunds_failed,
@@ -39,8 +39,8 @@ CHART_BAR = 14
 
 
 def _months() -> list[datetime.date]:
-    this_month = month_start()
-    return [months_back(this_month, n) for n in range(MONTHS_SHOWN)]
+    current = this_month()
+    return [month_add(current, -n) for n in range(MONTHS_SHOWN)]
 
 
 def _period(request) -> datetime.date:

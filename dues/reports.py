@@ -11,7 +11,6 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from django.db.models import Count, DecimalField, Max, Min, Q, QuerySet, Sum, Value
 from django.db.models.functions import Coalesce
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
 
@@ -24,20 +23,6 @@ ZERO = Decimal("0.00")
 ONE_PLACE = Decimal("0.1")
 CENT = Decimal("0.01")
 MONEY_FIELD = DecimalField(max_digits=14, decimal_places=2)
-
-
-def month_start(day: datetime.date | None = None) -> datetime.date:
-    return (day or timezone.localdate()).replace(day=1)
-
-
-def months_back(month: datetime.date, n: int) -> datetime.date:
-    index = month.year * 12 + month.month - 1 - n
-    return datetime.date(index // 12, index % 12 + 1, 1)
-
-
-def months_between(first: datetime.date, last: datetime.date) -> int:
-    """Months from `first` to `last`, both counted."""
-    return (last.year - first.year) * 12 + last.month - first.month + 1
 
 
 def money(value) -> Decimal:

@@ -10,15 +10,12 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from ebranch.lib.months import month_start
 from members.models import Member, User
 from members.scope import Scope
 
 from . import rules
 from .models import BaseChange, Bill, YearlyBase
-
-
-def month_start(day: datetime.date) -> datetime.date:
-    return day.replace(day=1)
 
 
 def owes_from_default(member: Member, year: int) -> datetime.date:

@@ -10,28 +10,20 @@ month of the run, so a run that goes on does not warn again (unique constraint `
 import datetime
 from collections import defaultdict
 
-from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from members.models import Article9Notice, Member, Position
+from ebranch.lib.months import month_add, month_start, this_month
+from members.models import Article9Notice, Member
 from members.notifications import notification_send
+from members.services import article9_notices_record
 
 from .compliance import held_meetings
 from .models import Attendance
 
 MONTHS = 6
 LOOKBACK_MONTHS = 24
-
-
-def _month_start(day: datetime.date) -> datetime.date:
-    return day.replace(day=1)
-
-
-def _months_back(month: datetime.date, n: int) -> datetime.date:
-    index = month.year * 12 + month.month - 1 - n
-    return datetime.date(index // 12, index % 12 + 1, 1)
 
 
 def _aware(day: datetime.date) -> datetime.datetime:
@@ -48,7 +40,7 @@ def missed_run(months: dict[datetime.date, list[bool]], last_month: datetime.dat
         if not excused or any(excused):
             break
         run += 1
-        month = _months_back(month, 1)
+        month = month_add(month, -1)
     return run
 
 
@@ -60,58 +52,31 @@ def article9_check(*, now: datetime.datetime | None = None) -> list[Article9Noti
     per new notice.
     """
     now = now or timezone.now()
-    this_month = _month_start(timezone.localdate(now))
-    last_month = _months_back(this_month, 1)
-    start = _months_back(this_month, LOOKBACK_MONTHS)
+    current = this_month(now)
+    last_month = month_add(current, -1)
+    start = month_add(current, -LOOKBACK_MONTHS)
 
-    meetings = held_meetings(now).filter(starts_at__gte=_aware(start), starts_at__lt=_aware(this_month))
+    meetings = held_meetings(now).filter(starts_at__gte=_aware(start), starts_at__lt=_aware(current))
     rows = Attendance.objects.filter(meeting__in=meetings).values_list(
         "member_id", "meeting__starts_at", "checked_in_at", "reply"
     )
     by_member: dict[int, dict[datetime.date, list[bool]]] = defaultdict(lambda: defaultdict(list))
     for member_id, starts_at, checked_in_at, reply in rows:
-        month = _month_start(timezone.localdate(starts_at))
+        month = month_start(timezone.localdate(starts_at))
         by_member[member_id][month].append(checked_in_at is not None or reply == Attendance.Reply.LEAVE)
 
     due = {}
     for member_id, months in by_member.items():
         run = missed_run(months, last_month)
         if run >= MONTHS:
-            due[member_id] = _months_back(last_month, run - 1)
+            due[member_id] = month_add(last_month, 1 - run)
     if not due:
         return []
 
-    sent = set(
-        Article9Notice.objects.filter(
-            cause=Article9Notice.Cause.MEETINGS, months=MONTHS, member_id__in=due
-        ).values_list("member_id", "month")
+    members = Member.objects.filter(pk__in=due).select_related("user").order_by("pk")
+    return article9_notices_record(
+        cause=Article9Notice.Cause.MEETINGS, months=MONTHS, due=due, members=members, send=_notice_send
     )
-    members = list(Member.objects.filter(pk__in=due).select_related("user").order_by("pk"))
-    secretaries = defaultdict(list)
-    for position in Position.objects.active().filter(
-        organization_id__in={m.organization_id for m in members}, kind=Position.Kind.SECRETARY
-    ).select_related("user"):
-        secretaries[position.organization_id].append(position.user)
-
-    notices = []
-    for member in members:
-        if (member.pk, due[member.pk]) in sent:
-            continue
-        notice = _notice_record(member, due[member.pk])
-        if notice is not None:
-            _notice_send(member, notice, secretaries[member.organization_id])
-            notices.append(notice)
-    return notices
-
-
-def _notice_record(member: Member, run_start: datetime.date) -> Article9Notice | None:
-    try:
-        with transaction.atomic():
-            return Article9Notice.objects.create(
-                member=member, cause=Article9Notice.Cause.MEETINGS, month=run_start, months=MONTHS
-            )
-    except IntegrityError:  # recorded by a concurrent run
-        return None
 
 
 def _notice_send(member: Member, notice: Article9Notice, secretaries: list) -> None:

@@ -14,6 +14,7 @@ from django.utils.translation import gettext_noop
 
 from branches import demo_data
 from branches.models import Organization
+from ebranch.lib.months import month_add, this_month
 from members.models import Member, Position
 from members.points import points_award_many
 
@@ -43,21 +44,16 @@ LEAVE_REASONS = ("出差在外地", "工地加班", "家中有事", "出海作�
 MINUTES = "到会情况见签到表。\n一、学习传达上级精神；\n二、讨论本支部近期工作；\n三、布置下阶段任务。"
 
 
-def _months_back(month: datetime.date, n: int) -> datetime.date:
-    index = month.year * 12 + month.month - 1 - n
-    return datetime.date(index // 12, index % 12 + 1, 1)
-
-
 def _at(day: datetime.date, hour: int, minute: int = 0) -> datetime.datetime:
     zone = timezone.get_current_timezone()
     return datetime.datetime(day.year, day.month, day.day, hour, minute, tzinfo=zone)
 
 
-def _plan(this_month: datetime.date) -> list[tuple[str, datetime.date, int]]:
-    """(kind, day, hour) of a branch's meetings over the 12 months before `this_month`."""
+def _plan(current: datetime.date) -> list[tuple[str, datetime.date, int]]:
+    """(kind, day, hour) of a branch's meetings over the 12 months before `current`."""
     plan = []
     for n in range(12, 0, -1):
-        month = _months_back(this_month, n)
+        month = month_add(current, -n)
         plan += [
             (K.COMMITTEE_MEETING, month.replace(day=3), 20),
             (K.GROUP_MEETING, month.replace(day=12), 20),
@@ -78,7 +74,7 @@ def _plan(this_month: datetime.date) -> list[tuple[str, datetime.date, int]]:
 def seed(created: dict) -> None:
     rng = random.Random(SEED)
     now = timezone.now()
-    this_month = timezone.localdate(now).replace(day=1)
+    current = this_month(now)
     branches = list(Organization.objects.filter(code__in=BRANCH_CODES).order_by("path"))
     busy = set(Meeting.objects.filter(organization__in=branches).values_list("organization_id", flat=True))
     branches = [b for b in branches if b.pk not in busy]
@@ -95,7 +91,7 @@ def seed(created: dict) -> None:
         if branch.pk not in officers:
             continue
         skip = BEHIND.get(branch.code, 0)
-        for kind, day, hour in _plan(this_month):
+        for kind, day, hour in _plan(current):
             if skip and rng.random() < skip:
                 continue
             meetings.append(_meeting(branch, officers[branch.pk], kind, _at(day, hour), minutes=True))

@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from ebranch.lib.forms import add_service_errors
 from members.decorators import verified_member_required
 
 from . import checkin, selectors, services
@@ -23,7 +24,6 @@ from .forms import (
     MeetingForm,
     MinutesForm,
     ReplyForm,
-    add_service_errors,
 )
 from .models import Attendance, MeetingAttachment
 from .permissions import can_run, schedulable_organizations

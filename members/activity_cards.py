@@ -12,23 +12,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from branches.models import Organization
+from ebranch.lib.months import months_later
 
 from .models import ActivityCard, Member, User
 from .notifications import notification_send
 from .scope import Scope
 from .selectors import organization_managers
-
-
-def months_later(day: datetime.date, months: int) -> datetime.date:
-    """The same day `months` later, or the month's last day when it has no such day."""
-    index = day.year * 12 + day.month - 1 + months
-    year, month = divmod(index, 12)
-    for candidate in range(day.day, 27, -1):
-        try:
-            return datetime.date(year, month + 1, candidate)
-        except ValueError:
-            continue
-    return datetime.date(year, month + 1, min(day.day, 28))
 
 
 @transaction.atomic

@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy as _
 from import_export.forms import ImportForm
 
 from branches.models import Organization
+from ebranch.lib.forms import add_service_errors
 
 from .models import Member, Position, User
 from .services import member_create, member_update, position_assign, position_end, position_update
@@ -87,12 +88,7 @@ class ServiceModelForm(forms.ModelForm):
         except _DryRun:
             pass
         except ValidationError as error:
-            self._add_service_errors(error)
-
-    def _add_service_errors(self, error: ValidationError) -> None:
-        for key, messages in error.update_error_dict({}).items():
-            field = self.error_fields.get(key, key)
-            self.add_error(field if field in self.fields else None, messages)
+            add_service_errors(self, error, self.error_fields)
 
 
 class MemberAdminForm(ServiceModelForm):

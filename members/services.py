@@ -1,13 +1,15 @@
 """Every write to members, accounts and officer positions goes through here."""
 
 import datetime
+from collections import defaultdict
+from collections.abc import Callable, Iterable
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from .models import Member, Position, User, VerifiedVia, digest_id_number
+from .models import Article9Notice, Member, Position, User, VerifiedVia, digest_id_number
 from .validators import id_birth_date, id_sex, validate_id_number, validate_phone
 
 MEMBER_FIELDS = {
@@ -103,3 +105,40 @@ def position_update(*, position: Position, actor: User | None, contact_phone: st
     position.full_clean()
     position.save(update_fields=["contact_phone"])
     return position
+
+
+def article9_notices_record(
+    *, cause: str, months: int, due: dict[int, datetime.date], members: Iterable[Member],
+    send: Callable[[Member, Article9Notice, list[User]], None],
+) -> list[Article9Notice]:
+    """Record the art. 9 notices `due` (member pk: first month of the run), once per run, and have each new
+    one sent by `send(member, notice, secretaries of the member's branch)`. Returns the new notices.
+
+    A fixed number of queries, plus a savepoint and the sending per new notice."""
+    members = [m for m in members if m.pk in due]
+    if not members:
+        return []
+    sent = set(
+        Article9Notice.objects.filter(cause=cause, months=months, member_id__in=due).values_list(
+            "member_id", "month"
+        )
+    )
+    secretaries = defaultdict(list)
+    for position in Position.objects.active().filter(
+        organization_id__in={m.organization_id for m in members}, kind=Position.Kind.SECRETARY
+    ).select_related("user"):
+        secretaries[position.organization_id].append(position.user)
+    notices = []
+    for member in members:
+        if (member.pk, due[member.pk]) in sent:
+            continue
+        try:
+            with transaction.atomic():
+                notice = Article9Notice.objects.create(
+                    member=member, cause=cause, month=due[member.pk], months=months
+                )
+        except IntegrityError:  # recorded by a concurrent run
+            continue
+        send(member, notice, secretaries[member.organization_id])
+        notices.append(notice)
+    return notices

@@ -23,6 +23,7 @@ from branches import demo_data
 from branches.models import Organization, Township, WorkPlace
 from branches.selectors import organization_ancestors
 from branches.services import branch_suggest, organization_create
+from ebranch.lib.months import months_later
 
 from . import activity_cards, transfers
 from .demo import REFERENCE_DATE, PeopleMaker
@@ -281,7 +282,7 @@ class _Demo:
             self.back(withdrawn, requested=125, closed=118)
             card = activity_cards.activity_card_issue(
                 member=demo_member, actor=self.secretary, host_organization=c, starts_on=self.ago(110),
-                ends_on=activity_cards.months_later(self.ago(110), 4),
+                ends_on=months_later(self.ago(110), 4),
                 reason="到福州参加项目驻场，时间约四个月。",
             )
             activity_cards.activity_card_end(card=card, actor=self.secretary, ended_on=self.ago(40))
@@ -371,7 +372,7 @@ class _Demo:
         guest = self.pick(d)
         card = activity_cards.activity_card_issue(
             member=guest, actor=self.secretary, host_organization=b, starts_on=self.ago(30),
-            ends_on=activity_cards.months_later(self.ago(30), 4), reason="到深圳项目驻场四个月，居住地未定。",
+            ends_on=months_later(self.ago(30), 4), reason="到深圳项目驻场四个月，居住地未定。",
         )
         ActivityCard.objects.filter(pk=card.pk).update(issued_at=_at(self.ago(32), 11))
 

@@ -8,6 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from branches.models import Organization, WorkPlace
+from ebranch.lib.months import month_start, this_month
 
 from .models import IntroductionLetter
 from .transfers import RECEIVING_KINDS
@@ -98,8 +99,8 @@ class LetterForm(forms.Form):
         month = self.cleaned_data["dues_paid_up_to"]
         if month is None:
             return None
-        month = month.replace(day=1)
-        if month > timezone.localdate().replace(day=1):
+        month = month_start(month)
+        if month > this_month():
             raise ValidationError(_("The month cannot be in the future."))
         return month
 

@@ -7,14 +7,12 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from branches.models import Organization, Township, WorkPlace
+from ebranch.lib.months import months_later
 
-from .activity_cards import months_later
 from .forms import member_date_errors
 from .models import ActivityCard, Member
 from .validators import id_birth_date, validate_id_number, validate_phone
-from .verification_forms import DateInput, add_service_errors
-
-__all__ = ["ActivityCardForm", "IncomingForm", "add_service_errors"]
+from .verification_forms import DateInput
 
 #: the member's details passed on to `transfer_register_incoming`
 INCOMING_MEMBER_FIELDS = (

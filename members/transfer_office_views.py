@@ -11,10 +11,12 @@ from django.utils.translation import gettext as _
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST
 
+from ebranch.lib.forms import add_service_errors
+
 from . import activity_cards, transfers
 from . import transfer_selectors as selectors
 from .models import ActivityCard, Member
-from .transfer_office_forms import ActivityCardForm, IncomingForm, add_service_errors
+from .transfer_office_forms import ActivityCardForm, IncomingForm
 
 OVERVIEW_FIRST_YEAR = 2000
 

@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from branches.services import branch_candidates
+from ebranch.lib.forms import add_service_errors
 
 from . import transfers as svc
 from .decorators import verified_member_required
@@ -22,7 +23,6 @@ from .letters import letter_pdf_render
 from .models import IntroductionLetter, Member, Transfer, User
 from .transfer_dues import dues_standing
 from .transfer_forms import ConfirmForm, LetterForm, ReasonForm, ReceiptForm, TransferRequestForm
-from .verification_forms import add_service_errors
 
 Status = Transfer.Status
 LetterStatus = IntroductionLetter.Status

@@ -1,7 +1,6 @@
 """Forms for real-name verification: the member's claim, and the officers' decisions."""
 
 from django import forms
-from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -14,12 +13,6 @@ from .validators import id_birth_date, validate_id_number
 from .verification import ConflictDecision
 
 PHOTO_TYPES = "image/jpeg,image/png,image/webp"
-
-
-def add_service_errors(form: forms.Form, error: ValidationError) -> None:
-    """Show a service's ValidationError on the form: per field where the field exists."""
-    for key, messages in error.update_error_dict({}).items():
-        form.add_error(key if key in form.fields else None, messages)
 
 
 class PhotoInput(forms.FileInput):

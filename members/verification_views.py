@@ -13,6 +13,7 @@ from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST
 
 from branches.models import Organization
+from ebranch.lib.forms import add_service_errors
 
 from . import verification as svc
 from .models import Member
@@ -23,7 +24,6 @@ from .verification_forms import (
     ClaimForm,
     ConflictForm,
     ReasonForm,
-    add_service_errors,
 )
 
 Status = svc.Status

@@ -10,6 +10,7 @@ from django.contrib.auth.models import AnonymousUser
 from django.db import connection
 
 from branches.models import Organization
+from ebranch.celery import app
 from tests import factories
 
 
@@ -76,6 +77,16 @@ def concurrent_db(transactional_db, tmp_path):
         connection.close()
         connection.settings_dict["NAME"] = name
         connection.connection = memory
+
+
+@pytest.fixture
+def eager(settings):
+    """Tasks run in-process, as without Redis; CI sets REDIS_URL, so the tests must say so."""
+    settings.CELERY_TASK_ALWAYS_EAGER = True
+    before = app.conf.task_always_eager
+    app.conf.task_always_eager = True
+    yield
+    app.conf.task_always_eager = before
 
 
 @pytest.fixture

@@ -15,12 +15,6 @@ MARK_CHOICES = [("for", _("for")), ("against", _("against")), ("abstain", _("abs
 WRITE_IN_MAX_LENGTH = 100
 
 
-def add_service_errors(form: forms.Form, error: ValidationError) -> None:
-    """Show a service's ValidationError on the form: per field where the field exists."""
-    for key, messages in error.update_error_dict({}).items():
-        form.add_error(key if key in form.fields else None, messages)
-
-
 class BallotForm(forms.Form):
     kind = forms.ChoiceField(label=_("Kind"), choices=Kind.choices, widget=forms.RadioSelect)
     title = forms.CharField(

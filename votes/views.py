@@ -17,9 +17,10 @@ from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST
 
 from branches.models import Organization
+from ebranch.lib.forms import add_service_errors
 
 from . import electorate, reauth, selectors, services
-from .forms import BallotForm, PaperForm, ReauthForm, add_service_errors
+from .forms import BallotForm, PaperForm, ReauthForm
 from .models import Ballot
 
 Status = Ballot.Status

@@ -1,22 +1,9 @@
-"""Shared helpers for the payment tests: bills made directly, tasks run in-process."""
+"""Bills made directly, for the payment tests."""
 
 from decimal import Decimal
 
-import pytest
-
 from dues.models import Bill
-from dues.payments import month_add, this_month
-from ebranch.celery import app
-
-
-@pytest.fixture
-def eager(settings):
-    """Tasks run in-process, as without Redis; CI sets REDIS_URL, so the tests must say so."""
-    settings.CELERY_TASK_ALWAYS_EAGER = True
-    before = app.conf.task_always_eager
-    app.conf.task_always_eager = True
-    yield
-    app.conf.task_always_eager = before
+from ebranch.lib.months import month_add, this_month
 
 
 def bill(member, *, months_back=0, amount="15.00") -> Bill:

@@ -4,8 +4,8 @@ import pytest
 from django.utils import timezone
 
 from dues.arrears import ALERT_KIND, WARNING_KIND, arrears_check, unpaid_run
-from dues.reports import month_start, months_back
 from dues.tasks_arrears import dues_arrears_check
+from ebranch.lib.months import month_add, this_month
 from members.models import Article9Notice, Member, Notification
 from tests.dues.test_reports import bill
 
@@ -14,8 +14,7 @@ NOV = datetime.date(2026, 11, 1)
 
 
 def month(n):  # n months before November 2026
-    index = 2026 * 12 + 10 - n
-    return datetime.date(index // 12, index % 12 + 1, 1)
+    return month_add(NOV, -n)
 
 
 def bills(member, unpaid: int, *, paid_before=1):
@@ -95,8 +94,8 @@ def test_member_without_account_alerts_only_the_secretary(world):
 
 
 def test_the_task_runs_the_check(world, member):
-    this_month = month_start()
+    current = this_month()
     for n in range(1, 7):
-        bill(member, months_back(this_month, n), "15.00")
+        bill(member, month_add(current, -n), "15.00")
     assert dues_arrears_check.apply().get() == {"warned": 1, "alerted": 1}
     assert dues_arrears_check.apply().get() == {"warned": 0, "alerted": 0}

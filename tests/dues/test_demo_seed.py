@@ -4,7 +4,7 @@ from decimal import Decimal
 from branches import demo_data
 from dues import demo_seed
 from dues.models import Bill, Payment, YearlyBase
-from dues.reports import month_start, months_back
+from ebranch.lib.months import month_add, this_month
 from members.models import Member
 from tests import factories
 
@@ -17,9 +17,9 @@ def test_seed_gives_members_a_year_of_bills_and_changes_nothing_the_second_time(
     demo_seed.seed(created)
     with_account = Member.objects.filter(user__isnull=False).count()
     assert created["dues bases"] == YearlyBase.objects.count() == with_account + 12  # all: fewer than 300
-    this_month = month_start()
+    current = this_month()
     member = Member.objects.get(user=world.member)
-    assert list(member.dues_bills.order_by("period").values_list("period", flat=True))[-1] == this_month
+    assert list(member.dues_bills.order_by("period").values_list("period", flat=True))[-1] == current
     for bill in Bill.objects.select_related("payment"):
         assert (bill.status == Bill.Status.PAID) == (bill.payment is not None)
         if bill.payment:
@@ -31,10 +31,10 @@ def test_seed_gives_members_a_year_of_bills_and_changes_nothing_the_second_time(
     assert all(a == a.quantize(Decimal("0.01")) and a > 0 for _c, a in amounts)
     # Members of the demo branch are 3 or more months behind, one of them 7.
     behind = Bill.objects.filter(
-        status="unpaid", period__lt=months_back(this_month, 2), organization=demo_branch
+        status="unpaid", period__lt=month_add(current, -2), organization=demo_branch
     )
     assert behind.values("member").distinct().count() == len(demo_seed.BEHIND)
-    assert behind.filter(period__lte=months_back(this_month, 7)).exists()
+    assert behind.filter(period__lte=month_add(current, -7)).exists()
 
     before = (Bill.objects.count(), Payment.objects.count(), YearlyBase.objects.count())
     again = {}

@@ -11,7 +11,7 @@ from django.utils import timezone, translation
 from dues.gateways import NotificationInvalid, gateway_get, sandbox
 from dues.models import Bill, GatewayNotification, Payment, PaymentOrder
 from dues.payments import ledger_balanced, notification_handle, order_create, orders_reconcile
-from tests.dues.payment_fixtures import bill, eager  # noqa: F401 (fixture)
+from tests.dues.payment_fixtures import bill
 
 pytestmark = pytest.mark.usefixtures("eager")
 

@@ -9,7 +9,7 @@ from django.db import connection
 from dues.gateways import sandbox
 from dues.models import Bill, GatewayNotification, Payment, PaymentOrder
 from dues.payments import ledger_balanced, notification_handle, order_create
-from tests.dues.payment_fixtures import bill, eager  # noqa: F401 (fixture)
+from tests.dues.payment_fixtures import bill
 
 pytestmark = pytest.mark.usefixtures("concurrent_db", "eager")
 

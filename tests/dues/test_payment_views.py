@@ -9,7 +9,7 @@ from django.urls import reverse
 
 from dues.gateways import sandbox
 from dues.models import Bill, GatewayNotification, Payment, PaymentOrder
-from tests.dues.payment_fixtures import bill, eager  # noqa: F401 (fixture)
+from tests.dues.payment_fixtures import bill
 
 pytestmark = pytest.mark.usefixtures("eager")
 

@@ -9,7 +9,6 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone, translation
 
-from dues import payments
 from dues.gateways import sandbox
 from dues.models import Bill, BranchDuesPolicy, Payment, PaymentOrder, YearlyBase
 from dues.payments import (
@@ -20,8 +19,9 @@ from dues.payments import (
     orders_reconcile,
     payment_record_offline,
 )
+from ebranch.lib.months import month_add, this_month
 from members.models import Notification, PointEntry
-from tests.dues.payment_fixtures import bill, eager  # noqa: F401 (fixture)
+from tests.dues.payment_fixtures import bill
 
 
 def test_a_member_pays_only_their_own_unpaid_bills(world):
@@ -48,11 +48,11 @@ def test_back_payment_reaches_six_months_and_older_bills_go_through_an_officer(w
 
 def test_paying_ahead_needs_the_branchs_consent(world):
     member = world.member.member
-    year = payments.month_add(payments.this_month(), 1).year
+    year = month_add(this_month(), 1).year
     YearlyBase.objects.create(member=member, year=year, category="employed", declared_base=3000,
                               base=3000, monthly_amount=Decimal("15.00"), status="approved")
     ahead = bills_ahead(member)
-    assert ahead and all(b.amount == Decimal("15.00") and b.period > payments.this_month() for b in ahead)
+    assert ahead and all(b.amount == Decimal("15.00") and b.period > this_month() for b in ahead)
     with pytest.raises(ValidationError):
         order_create(member=member, bills=ahead)
     BranchDuesPolicy.objects.create(organization=world.branch, quarterly_allowed=True)

@@ -5,12 +5,12 @@ import pytest
 from django.urls import reverse
 from openpyxl import load_workbook
 
-from dues.reports import month_start, months_back
+from ebranch.lib.months import month_add, this_month
 from tests import factories
 from tests.dues.test_reports import bill
 
-THIS = month_start()
-LAST = months_back(THIS, 1)
+THIS = this_month()
+LAST = month_add(THIS, -1)
 
 
 @pytest.fixture

@@ -13,7 +13,6 @@ from dues.reports import (
     branch_report,
     collection_rate,
     county_overview,
-    months_between,
     overview_totals,
     overview_xlsx,
 )
@@ -91,7 +90,6 @@ def test_rate_rounds_half_up_to_one_place():
     assert collection_rate(D("800"), D("1")) == D("0.1")  # 0.125
     assert collection_rate(D("2000"), D("1")) == D("0.1")  # 0.05 → 0.1, half up
     assert collection_rate(D("0"), D("0")) is None
-    assert months_between(AUG, OCT) == 3
 
 
 def test_county_overview_all_branches_lowest_rate_first(world, dataset, django_assert_num_queries):

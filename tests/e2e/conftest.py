@@ -33,18 +33,6 @@ def browser(live_server, settings, monkeypatch):
 
 
 @pytest.fixture
-def eager(settings):
-    """Tasks run in-process, as without Redis (CI sets REDIS_URL)."""
-    from ebranch.celery import app
-
-    settings.CELERY_TASK_ALWAYS_EAGER = True
-    before = app.conf.task_always_eager
-    app.conf.task_always_eager = True
-    yield
-    app.conf.task_always_eager = before
-
-
-@pytest.fixture
 def page(browser):
     """A page at phone width, in Chinese."""
     return phone_page(browser)

@@ -9,7 +9,7 @@ import pytest
 from django.utils import timezone
 
 from dues.models import Bill, Payment, YearlyBase
-from dues.reports import month_start, months_back
+from ebranch.lib.months import month_add, this_month
 from tests import factories
 from tests.dues.test_reports import bill
 from tests.e2e.conftest import phone_page, sign_in
@@ -31,15 +31,15 @@ def test_member_pays_this_month_through_the_sandbox_and_downloads_the_receipt(
     from playwright.sync_api import expect
 
     member = world.member.member
-    this_month = month_start()
+    current = this_month()
     YearlyBase.objects.create(
-        member=member, year=this_month.year, category="employed", declared_base=Decimal("6000"),
+        member=member, year=current.year, category="employed", declared_base=Decimal("6000"),
         base=Decimal("6000"), monthly_amount=Decimal("90.00"), status=YearlyBase.Status.APPROVED,
-        owes_from=datetime.date(this_month.year, 1, 1), approved_by=world.secretary,
+        owes_from=datetime.date(current.year, 1, 1), approved_by=world.secretary,
         approved_at=timezone.now(),
     )
-    bill(member, months_back(this_month, 1), "90.00", paid=True)
-    due = bill(member, this_month, "90.00")
+    bill(member, month_add(current, -1), "90.00", paid=True)
+    due = bill(member, current, "90.00")
 
     page = phone_page(browser)
     sign_in(page, live_server.url, "member@example.com", factories.TEST_PASSWORD)
@@ -76,14 +76,14 @@ def test_member_pays_this_month_through_the_sandbox_and_downloads_the_receipt(
 def test_officers_see_the_branch_report_and_the_county_chart(browser, live_server, world):
     from playwright.sync_api import expect
 
-    this_month = month_start()
+    current = this_month()
     for name, paid in (("按时甲", True), ("按时乙", True), ("欠费丙", False)):
         member = factories.member(organization=world.branch, name=name)
-        bill(member, this_month, "30.00", paid=paid)
+        bill(member, current, "30.00", paid=paid)
         if not paid:
             for back in (1, 2, 3):
-                bill(member, months_back(this_month, back), "30.00")
-    bill(factories.member(organization=world.other_branch, name="丁"), this_month, "12.50", paid=True)
+                bill(member, month_add(current, -back), "30.00")
+    bill(factories.member(organization=world.other_branch, name="丁"), current, "12.50", paid=True)
 
     liaison = phone_page(browser)
     sign_in(liaison, live_server.url, "liaison@example.com", factories.TEST_PASSWORD)

@@ -12,7 +12,6 @@ from members.activity_cards import (
     activity_card_issue,
     activity_cards_expire,
     cards_active,
-    months_later,
 )
 from members.models import ActivityCard, Notification
 
@@ -158,20 +157,3 @@ def test_cards_in_force_on_a_day(world):
     assert active(d(2026, 5, 1)) == {card.pk}
     assert active(d(2026, 8, 31)) == {card.pk}
     assert active(d(2026, 9, 1)) == set()
-
-
-@pytest.mark.parametrize(
-    ("day", "months", "expected"),
-    [
-        (d(2026, 1, 15), 6, d(2026, 7, 15)),
-        (d(2026, 8, 31), 6, d(2027, 2, 28)),
-        (d(2027, 8, 31), 6, d(2028, 2, 29)),
-        (d(2026, 8, 29), 6, d(2027, 2, 28)),
-        (d(2026, 12, 31), 2, d(2027, 2, 28)),
-        (d(2026, 3, 31), 1, d(2026, 4, 30)),
-        (d(2026, 7, 1), 6, d(2027, 1, 1)),
-        (d(2026, 5, 28), 0, d(2026, 5, 28)),
-    ],
-)
-def test_months_later(day, months, expected):
-    assert months_later(day, months) == expected

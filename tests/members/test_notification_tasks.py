@@ -20,7 +20,7 @@ from members.notification_tasks import (
 )
 from members.notifications import notification_send
 from tests import factories
-from tests.members.notification_fixtures import eager, sms_outbox  # noqa: F401 (fixtures)
+from tests.members.notification_fixtures import sms_outbox  # noqa: F401 (fixture)
 
 Delivery = Notification.Delivery
 DEAD_BROKER = "redis://127.0.0.1:6390/0"  # nothing listens there

@@ -15,7 +15,7 @@ from members.notifications import (
     unread_count,
 )
 from tests import factories
-from tests.members.notification_fixtures import eager, sms_outbox  # noqa: F401 (fixtures)
+from tests.members.notification_fixtures import sms_outbox  # noqa: F401 (fixture)
 
 Delivery = Notification.Delivery
 ID_NUMBER = "35082219900517001X"

@@ -20,7 +20,8 @@ from branches.models import Organization, Township, WorkPlace
 from branches.services import branch_suggest
 from dues.arrears import arrears_check
 from dues.models import Bill, Payment, YearlyBase
-from dues.reports import branch_report, month_start, months_back
+from dues.reports import branch_report
+from ebranch.lib.months import month_add, this_month
 from meetings import demo_seed
 from meetings.article9 import article9_check
 from meetings.compliance import county_compliance
@@ -342,18 +343,18 @@ def test_a_year_of_meetings_with_attendance_points_and_upcoming_ones(seeded):
 
 
 def test_a_year_of_dues_with_arrears_and_the_demo_members_month_to_pay(seeded):
-    this_month = month_start()
+    current = this_month()
     member = Member.objects.get(user__email="member@demo.ebranch.cn")
-    assert member.dues_bases.get(year=this_month.year).status == YearlyBase.Status.APPROVED
+    assert member.dues_bases.get(year=current.year).status == YearlyBase.Status.APPROVED
     bills = member.dues_bills.order_by("period")
-    assert bills.count() == 12 and bills.first().period == months_back(this_month, 11)
-    assert list(bills.filter(status=Bill.Status.UNPAID).values_list("period", flat=True)) == [this_month]
+    assert bills.count() == 12 and bills.first().period == month_add(current, -11)
+    assert list(bills.filter(status=Bill.Status.UNPAID).values_list("period", flat=True)) == [current]
     paid = Payment.objects.filter(bills__member=member).distinct()
     assert paid.count() == 11 and all(p.receipt_number.startswith("YD-") for p in paid)
     assert YearlyBase.objects.filter(member__user__isnull=True).count() >= 300
     # The demo branch: most dues collected last month, some members behind, one for more than 6 months.
     branch = Organization.objects.get(code=demo_data.DEMO_BRANCH_CODE)
-    report = branch_report(branch, months_back(this_month, 1))
+    report = branch_report(branch, month_add(current, -1))
     assert 50 < report.rate < 100
     assert sum(a.months >= 4 for a in report.arrears) >= 3 and max(a.months for a in report.arrears) >= 6
     assert arrears_check()["alerted"] >= 1

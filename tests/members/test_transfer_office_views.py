@@ -8,7 +8,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from branches.models import Organization
-from members.activity_cards import activity_card_issue, months_later
+from ebranch.lib.months import months_later
+from members.activity_cards import activity_card_issue
 from members.models import ActivityCard, IntroductionLetter, Member, MembershipPeriod, Transfer
 from members.transfers import (
     RECEIVER_DAYS,
