@@ -116,4 +116,3 @@ class AttachmentForm(forms.Form):
                     "image; up to 15 MB."),
         widget=forms.ClearableFileInput(attrs={"accept": ACCEPT}),
     )
-
