@@ -82,8 +82,9 @@ def concurrent_db(transactional_db, tmp_path):
 @pytest.fixture
 def eager(settings):
     """Tasks run in-process, as without Redis; CI sets REDIS_URL, so the tests must say so."""
-    settings.CELERY_TASK_ALWAYS_EAGER = True
+    # Read first: Celery loads its configuration from the settings once, and would keep this test's.
     before = app.conf.task_always_eager
+    settings.CELERY_TASK_ALWAYS_EAGER = True
     app.conf.task_always_eager = True
     yield
     app.conf.task_always_eager = before

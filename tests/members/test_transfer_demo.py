@@ -48,7 +48,7 @@ def demo(world):
 
 
 def test_a_transfer_in_every_state_and_nothing_new_the_second_time(
-    demo, world, django_capture_on_commit_callbacks
+    demo, world, django_capture_on_commit_callbacks, eager
 ):
     today = timezone.localdate()
     created = {}

@@ -30,7 +30,7 @@ def test_the_task_is_scheduled_every_minute_and_registered():
     assert "votes.records.ballot_record_render" in app.tasks
 
 
-def test_due_ballots_close_with_their_result_and_record(world, django_capture_on_commit_callbacks):
+def test_due_ballots_close_with_their_result_and_record(world, django_capture_on_commit_callbacks, eager):
     members = electorate_of(world, 4)
     due = open_ballot(world, title="到期的决议")
     running = open_ballot(world, title="进行中的决议")
@@ -47,7 +47,7 @@ def test_due_ballots_close_with_their_result_and_record(world, django_capture_on
     assert running.status == Status.OPEN and not running.record_pdf
 
 
-def test_a_second_run_does_nothing(world, django_capture_on_commit_callbacks):
+def test_a_second_run_does_nothing(world, django_capture_on_commit_callbacks, eager):
     electorate_of(world, 3)
     ballot = time_is_up(open_ballot(world))
     with django_capture_on_commit_callbacks(execute=True):
@@ -62,7 +62,7 @@ def test_a_second_run_does_nothing(world, django_capture_on_commit_callbacks):
     assert (ballot.closed_at, ballot.record_pdf.name) == first
 
 
-def test_ballots_closed_by_hand_get_their_record_from_the_task(world, django_capture_on_commit_callbacks):
+def test_ballots_closed_by_hand_get_their_record_from_the_task(world, django_capture_on_commit_callbacks, eager):
     electorate_of(world, 3)
     ballot = time_is_up(open_ballot(world))
     services.ballot_close(ballot=ballot, actor=world.secretary)
@@ -73,7 +73,9 @@ def test_ballots_closed_by_hand_get_their_record_from_the_task(world, django_cap
     assert Ballot.objects.get(pk=ballot.pk).record_pdf
 
 
-def test_a_broker_outage_only_delays_the_record(world, monkeypatch, django_capture_on_commit_callbacks):
+def test_a_broker_outage_only_delays_the_record(
+    world, monkeypatch, django_capture_on_commit_callbacks, eager
+):
     def down(*args, **kwargs):
         raise ConnectionError("broker down")
 
