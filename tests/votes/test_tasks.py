@@ -62,7 +62,9 @@ def test_a_second_run_does_nothing(world, django_capture_on_commit_callbacks, ea
     assert (ballot.closed_at, ballot.record_pdf.name) == first
 
 
-def test_ballots_closed_by_hand_get_their_record_from_the_task(world, django_capture_on_commit_callbacks, eager):
+def test_ballots_closed_by_hand_get_their_record_from_the_task(
+    world, django_capture_on_commit_callbacks, eager
+):
     electorate_of(world, 3)
     ballot = time_is_up(open_ballot(world))
     services.ballot_close(ballot=ballot, actor=world.secretary)
