@@ -14,8 +14,9 @@ from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from members.models import Article9Notice, Member, Notification, Position
-from members.notifications import notification_send
+from members.models import Article9Notice, Member, Position
+from members.notifications.models import Notification
+from members.notifications.services import notification_send
 
 from .models import Bill
 from .reports import month_start, months_back

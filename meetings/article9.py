@@ -16,7 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from members.models import Article9Notice, Member, Position
-from members.notifications import notification_send
+from members.notifications.services import notification_send
 
 from .compliance import held_meetings
 from .models import Attendance

@@ -15,7 +15,7 @@ from django.utils.translation import gettext_noop
 from branches import demo_data
 from branches.models import Organization
 from members.models import Member, Position
-from members.points import points_award_many
+from members.points.services import points_award_many
 
 from .models import Attendance, Meeting, MeetingKind
 

@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from branches.models import Organization
 
 from .models import ActivityCard, Member, User
-from .notifications import notification_send
+from .notifications.services import notification_send
 from .scope import Scope
 from .selectors import organization_managers
 

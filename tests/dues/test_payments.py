@@ -20,7 +20,8 @@ from dues.payments import (
     orders_reconcile,
     payment_record_offline,
 )
-from members.models import Notification, PointEntry
+from members.notifications.models import Notification
+from members.points.models import PointEntry
 from tests.dues.payment_fixtures import bill, eager  # noqa: F401 (fixture)
 
 

@@ -14,7 +14,8 @@ from members.activity_cards import (
     cards_active,
     months_later,
 )
-from members.models import ActivityCard, Notification
+from members.models import ActivityCard
+from members.notifications.models import Notification
 
 d = datetime.date
 

@@ -12,8 +12,9 @@ from django.db.models import Q
 from django.template.loader import render_to_string
 from django.utils import timezone
 
+from members.sms import sms_send
+
 from .models import Notification
-from .sms import sms_send
 
 logger = logging.getLogger(__name__)
 
