@@ -14,8 +14,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from ebranch.lib.months import month_add, this_month
-from members.models import Article9Notice, Member, Notification
-from members.notifications import notification_send
+from members.models import Article9Notice, Member
+from members.notifications.models import Notification
+from members.notifications.services import notification_send
 from members.services import article9_notices_record
 
 from .models import Bill

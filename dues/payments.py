@@ -161,7 +161,7 @@ def _after_payment(payment: Payment, bills: list[Bill]) -> None:
 
     transaction.on_commit(enqueue_receipt)
     paid_on = timezone.localtime(payment.paid_at).date()
-    from members.points import points_award
+    from members.points.services import points_award
 
     for bill in bills:
         if paid_on < month_add(bill.period, 1):
@@ -171,7 +171,7 @@ def _after_payment(payment: Payment, bills: list[Bill]) -> None:
 
 
 def _report_upward(payment: Payment) -> None:
-    from members.notifications import notification_send
+    from members.notifications.services import notification_send
 
     org = payment.organization
     paths = [org.path[:i] for i in range(org.steplen, len(org.path) + 1, org.steplen)]
@@ -252,7 +252,7 @@ def _refund(order: PaymentOrder) -> bool:
 
 
 def _refund_failed_tell(order: PaymentOrder) -> None:
-    from members.notifications import notification_send
+    from members.notifications.services import notification_send
 
     member = order.member
     officers = {

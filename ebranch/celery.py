@@ -13,7 +13,6 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "ebranch.settings")
 app = Celery("ebranch")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()  # <app>/tasks.py
-app.autodiscover_tasks(related_name="notification_tasks")
 app.autodiscover_tasks(related_name="tasks_article9")
 app.autodiscover_tasks(related_name="tasks_arrears")
 app.autodiscover_tasks(related_name="tasks_payments")

@@ -48,6 +48,8 @@ INSTALLED_APPS = [
     "import_export",
     "branches",
     "members",
+    "members.notifications",
+    "members.points",
     "meetings",
     "dues",
     "votes",
@@ -132,9 +134,9 @@ CELERY_WORKER_HIJACK_ROOT_LOGGER = False  # keep LOGGING's handlers, which mask 
 CELERY_BEAT_SCHEDULE = {
     "id-photos-purge": {"task": "members.tasks.id_photos_purge", "schedule": 60 * 60 * 6},
     "meeting-reminders": {"task": "meetings.tasks.meeting_reminders_send", "schedule": 60 * 5},
-    "notifications-sweep": {"task": "members.notification_tasks.notifications_sweep", "schedule": 60},
+    "notifications-sweep": {"task": "members.notifications.tasks.notifications_sweep", "schedule": 60},
     "notifications-daily-digest": {
-        "task": "members.notification_tasks.notifications_daily_digest",
+        "task": "members.notifications.tasks.notifications_daily_digest",
         "schedule": crontab(hour=19, minute=0),
     },
     # Daily, so a missed run is made up the next day; it warns once per run of missed months.

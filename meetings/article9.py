@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 
 from ebranch.lib.months import month_add, month_start, this_month
 from members.models import Article9Notice, Member
-from members.notifications import notification_send
+from members.notifications.services import notification_send
 from members.services import article9_notices_record
 
 from .compliance import held_meetings

@@ -16,7 +16,7 @@ from branches import demo_data
 from branches.models import Organization
 from ebranch.lib.months import month_add, this_month
 from members.models import Member, Position
-from members.points import points_award_many
+from members.points.services import points_award_many
 
 from .models import Attendance, Meeting, MeetingKind
 

@@ -1,7 +1,7 @@
 """The meetings app's two calls into the members app: notifications and points."""
 
-from members.notifications import notification_send
-from members.points import points_award
+from members.notifications.services import notification_send
+from members.points.services import points_award
 
 
 def send(*, recipients, kind: str, title: str, body: str = "", url: str = "", urgent: bool = False) -> None:

@@ -15,7 +15,7 @@ from branches.models import Organization
 from ebranch.lib.months import months_later
 
 from .models import ActivityCard, Member, User
-from .notifications import notification_send
+from .notifications.services import notification_send
 from .scope import Scope
 from .selectors import organization_managers
 

@@ -7,7 +7,6 @@ from django.contrib.auth.models import PermissionsMixin
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
-from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from branches.models import Organization, Township, WorkPlace
@@ -399,45 +398,6 @@ class PersonalDataAccess(models.Model):
         return f"{self.officer} · {self.member} · {self.get_field_display()}"
 
 
-class Notification(models.Model):
-    """One message to one account: an inbox row first, delivered by email (and SMS if urgent) after."""
-
-    class Delivery(models.TextChoices):
-        PENDING = "pending", _("waiting")
-        SENT = "sent", _("sent")
-        DIGEST = "digest", _("waiting for the daily digest")
-        SKIPPED = "skipped", _("not sent")
-
-    recipient = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications",
-        verbose_name=_("recipient"),
-    )
-    kind = models.CharField(_("kind"), max_length=40)
-    title = models.CharField(_("title"), max_length=200)
-    body = models.TextField(_("message"), blank=True)
-    url = models.CharField(_("link"), max_length=300, blank=True)
-    urgent = models.BooleanField(_("urgent"), default=False)
-    created_at = models.DateTimeField(_("created at"), default=timezone.now)
-    read_at = models.DateTimeField(_("read at"), null=True, blank=True)
-    email_state = models.CharField(max_length=10, choices=Delivery.choices, default=Delivery.PENDING)
-    emailed_at = models.DateTimeField(null=True, blank=True)
-    sms_state = models.CharField(max_length=10, choices=Delivery.choices, default=Delivery.SKIPPED)
-    sms_sent_at = models.DateTimeField(null=True, blank=True)
-
-    class Meta:
-        ordering = ["-created_at", "-pk"]
-        verbose_name = _("notification")
-        verbose_name_plural = _("notifications")
-        indexes = [
-            models.Index(fields=["recipient", "read_at"]),
-            models.Index(fields=["email_state", "created_at"]),
-            models.Index(fields=["sms_state", "created_at"]),
-        ]
-
-    def __str__(self):
-        return self.title
-
-
 class Article9Notice(models.Model):
     """A warning under Party Constitution art. 9 (6 months without dues or meetings): recorded once per
     member, cause and month so that it is sent once. The portal never acts on it by itself."""
@@ -462,67 +422,6 @@ class Article9Notice(models.Model):
 
     def __str__(self):
         return f"{self.member} · {self.get_cause_display()} · {self.month:%Y-%m}"
-
-
-class PointRule(models.Model):
-    """How many points an action earns, per organization (and its subtree) and year; configurable.
-
-    A rule with no organization is the default for everyone.
-    """
-
-    organization = models.ForeignKey(
-        Organization, on_delete=models.CASCADE, null=True, blank=True, related_name="point_rules",
-        verbose_name=_("organization"),
-    )
-    year = models.PositiveSmallIntegerField(_("year"))
-    code = models.CharField(_("rule"), max_length=40)
-    name = models.CharField(_("name"), max_length=100)
-    points = models.PositiveSmallIntegerField(_("points"))
-    daily_cap = models.PositiveSmallIntegerField(
-        _("most points a day"), null=True, blank=True, help_text=_("Empty: no daily cap.")
-    )
-
-    class Meta:
-        ordering = ["year", "code"]
-        verbose_name = _("points rule")
-        verbose_name_plural = _("points rules")
-        constraints = [
-            models.UniqueConstraint(fields=["organization", "year", "code"], name="point_rule_unique"),
-        ]
-
-    def __str__(self):
-        return f"{self.display_name} ({self.year})"
-
-    @property
-    def display_name(self) -> str:
-        """The default rules' names are in the catalogue; names officers type are shown as typed."""
-        return gettext(self.name)
-
-
-class PointEntry(models.Model):
-    """An append-only ledger line: who earned how many points, by which rule, for what, and when."""
-
-    member = models.ForeignKey(Member, on_delete=models.CASCADE, related_name="point_entries")
-    rule = models.ForeignKey(PointRule, on_delete=models.PROTECT, related_name="entries")
-    amount = models.SmallIntegerField(_("points"))
-    source_type = models.ForeignKey("contenttypes.ContentType", on_delete=models.PROTECT, related_name="+")
-    source_id = models.PositiveBigIntegerField()
-    awarded_at = models.DateTimeField(_("awarded at"), default=timezone.now)
-    awarded_on = models.DateField(_("day"))
-
-    class Meta:
-        ordering = ["-awarded_at", "-pk"]
-        verbose_name = _("points entry")
-        verbose_name_plural = _("points entries")
-        indexes = [models.Index(fields=["member", "awarded_on"])]
-        constraints = [
-            models.UniqueConstraint(
-                fields=["member", "rule", "source_type", "source_id"], name="points_once_per_source"
-            ),
-        ]
-
-    def __str__(self):
-        return f"{self.member} · {self.amount}"
 
 
 class Transfer(models.Model):

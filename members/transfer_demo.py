@@ -32,13 +32,13 @@ from .models import (
     IntroductionLetter,
     Member,
     MembershipPeriod,
-    Notification,
     Position,
     Transfer,
     User,
     digest_id_number,
     digest_phone,
 )
+from .notifications.models import Notification
 from .services import member_create
 from .validators import id_number_build
 

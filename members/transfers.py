@@ -27,7 +27,7 @@ from .models import (
     User,
     digest_id_number,
 )
-from .notifications import notification_send
+from .notifications.services import notification_send
 from .scope import Scope
 from .selectors import organization_managers
 from .services import member_create

@@ -187,7 +187,7 @@ def branch_meeting(world):
 
 def member_notification_pk(world):
     """A notification of `member`'s, linking to the home page."""
-    from members.models import Notification
+    from members.notifications.models import Notification
 
     notification = Notification.objects.filter(recipient=world.member, title="walk").first()
     notification = notification or Notification.objects.create(recipient=world.member, title="walk", url="/")
@@ -444,7 +444,7 @@ EXPECTED: dict[str, list[Case]] = {
     "meetings:attachment": [
         Case(only("member", "secretary", "liaison", "county_officer"), attachment_pk),
     ],
-    # Points (members/points_views.py) and the member's own pages in meetings: verified members only;
+    # Points (members/points/views.py) and the member's own pages in meetings: verified members only;
     # accounts without a member record are sent to verification.
     "points:mine": [Case(verified_members())],
     "points:ranking": [Case(verified_members())],
@@ -452,7 +452,7 @@ EXPECTED: dict[str, list[Case]] = {
     "calendar:settings": [Case(verified_members())],
     "calendar:renew": [Case(outcomes(METHOD_NOT_ALLOWED))],  # POST only
     "calendar:revoke": [Case(outcomes(METHOD_NOT_ALLOWED))],  # POST only
-    # Notifications (members/notification_views.py): every account its own inbox and settings; opening
+    # Notifications (members/notifications/views.py): every account its own inbox and settings; opening
     # another's notification is a 404.
     "notifications:inbox": [Case(signed_in())],
     "notifications:open": [Case(only("member", outcome=redirect("/")), member_notification_pk)],

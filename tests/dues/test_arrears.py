@@ -6,7 +6,8 @@ from django.utils import timezone
 from dues.arrears import ALERT_KIND, WARNING_KIND, arrears_check, unpaid_run
 from dues.tasks_arrears import dues_arrears_check
 from ebranch.lib.months import month_add, this_month
-from members.models import Article9Notice, Member, Notification
+from members.models import Article9Notice, Member
+from members.notifications.models import Notification
 from tests.dues.test_reports import bill
 
 NOW = timezone.make_aware(datetime.datetime(2026, 11, 20, 12))

@@ -205,7 +205,7 @@ def _conflict(world) -> PaymentOrder:
 
 
 def test_a_refund_the_gateway_refuses_is_recorded_and_the_branch_officers_told(world, settings):
-    from members.models import Notification
+    from members.notifications.models import Notification
 
     settings.DUES_SANDBOX_BEHAVIOUR = "refund_fail"
     order = _conflict(world)

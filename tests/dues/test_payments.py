@@ -20,7 +20,8 @@ from dues.payments import (
     payment_record_offline,
 )
 from ebranch.lib.months import month_add, this_month
-from members.models import Notification, PointEntry
+from members.notifications.models import Notification
+from members.points.models import PointEntry
 from tests.dues.payment_fixtures import bill
 
 

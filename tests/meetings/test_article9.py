@@ -6,7 +6,8 @@ from django.utils import timezone
 from meetings.article9 import article9_check
 from meetings.models import Attendance, Meeting, MeetingKind
 from meetings.tasks_article9 import article9_meetings_check
-from members.models import Article9Notice, Notification
+from members.models import Article9Notice
+from members.notifications.models import Notification
 
 NOW = timezone.make_aware(datetime.datetime(2026, 11, 3, 9))  # November: Oct is the last month completed
 

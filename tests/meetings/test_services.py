@@ -16,7 +16,8 @@ from meetings.services import (
     meeting_update,
     minutes_save,
 )
-from members.models import Notification, PointEntry
+from members.notifications.models import Notification
+from members.points.models import PointEntry
 from tests import factories
 from tests.meetings import attachment_files as files
 from tests.meetings.scheduling import schedule

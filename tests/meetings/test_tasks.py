@@ -7,7 +7,7 @@ from django.utils import timezone
 from meetings.models import Meeting
 from meetings.services import meeting_cancel, meeting_update
 from meetings.tasks import meeting_reminders_send
-from members.models import Notification
+from members.notifications.models import Notification
 from tests.meetings.scheduling import schedule
 
 HOUR = datetime.timedelta(hours=1)

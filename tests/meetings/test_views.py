@@ -7,7 +7,7 @@ from django.utils import timezone
 from meetings import checkin
 from meetings.models import Attendance, Meeting
 from meetings.services import attachment_add, attendance_check_in
-from members.models import Notification
+from members.notifications.models import Notification
 from tests import factories
 from tests.meetings import attachment_files as files
 from tests.meetings.scheduling import schedule

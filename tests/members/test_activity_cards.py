@@ -13,7 +13,8 @@ from members.activity_cards import (
     activity_cards_expire,
     cards_active,
 )
-from members.models import ActivityCard, Notification
+from members.models import ActivityCard
+from members.notifications.models import Notification
 
 d = datetime.date
 

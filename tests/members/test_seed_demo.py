@@ -32,14 +32,13 @@ from members.models import (
     IntroductionLetter,
     Member,
     MembershipPeriod,
-    Notification,
-    PointEntry,
-    PointRule,
     Position,
     Transfer,
     User,
     VerificationClaim,
 )
+from members.notifications.models import Notification
+from members.points.models import PointEntry, PointRule
 from members.validators import id_birth_date, id_sex, validate_id_number, validate_phone
 from tests import factories
 from votes.models import Ballot

@@ -14,7 +14,8 @@ from branches.models import Organization
 from members import transfer_demo
 from members.activity_cards import cards_active
 from members.demo import REFERENCE_DATE
-from members.models import ActivityCard, IntroductionLetter, Member, MembershipPeriod, Notification, Transfer
+from members.models import ActivityCard, IntroductionLetter, Member, MembershipPeriod, Transfer
+from members.notifications.models import Notification
 from members.scope import Scope
 from members.selectors import organization_managers
 from members.transfer_selectors import university_overstays

@@ -9,7 +9,8 @@ from django.utils import timezone
 
 from ebranch.celery import app
 from members.activity_cards import activity_card_issue
-from members.models import ActivityCard, IntroductionLetter, Notification, Transfer
+from members.models import ActivityCard, IntroductionLetter, Transfer
+from members.notifications.models import Notification
 from members.transfer_tasks import activity_cards_expire_task, letters_expire_task, letters_remind_task
 from members.transfers import transfer_approve, transfer_request
 

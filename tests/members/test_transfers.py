@@ -17,7 +17,8 @@ from django.utils import timezone, translation
 from dues.models import Bill
 from dues.payments import payment_record_offline
 from members.activity_cards import activity_card_issue
-from members.models import ActivityCard, IntroductionLetter, Member, MembershipPeriod, Notification, Transfer
+from members.models import ActivityCard, IntroductionLetter, Member, MembershipPeriod, Transfer
+from members.notifications.models import Notification
 from members.transfers import (
     letters_expire,
     letters_remind,
@@ -609,7 +610,7 @@ THREADS, EACH = 8, 5
 @pytest.mark.usefixtures("concurrent_db")
 def test_serials_have_no_gap_and_no_duplicate_under_concurrency(world, monkeypatch):
     monkeypatch.setattr("members.letters.letter_pdf_render.delay", lambda letter_id: None)
-    monkeypatch.setattr("members.notifications.notifications_enqueue", lambda ids: None)
+    monkeypatch.setattr("members.notifications.services.notifications_enqueue", lambda ids: None)
     transfers = [
         ask(world, factories.member(organization=world.branch, user=factories.user()))
         for _ in range(THREADS * EACH)

@@ -27,7 +27,8 @@ from django.urls import reverse
 
 from ebranch.lib import crypto
 from ebranch.lib.logging import DropBallotPaperSQL, MaskPersonalData
-from members.models import Member, Notification
+from members.models import Member
+from members.notifications.models import Notification
 from tests import factories
 from tests.votes.test_services import create
 from votes import services
@@ -315,7 +316,7 @@ def test_nothing_ties_a_voter_to_their_paper(client, world, voters, sql_logged, 
         content={"write_ins": [voters[2].write_in], "by": voters[2].member.name}
     )
     assert [hit.split(":")[0] for hit in rows_linking(voters, markers)] == [
-        "members_notification", "votes_ballotpaper",
+        "notifications_notification", "votes_ballotpaper",
     ]
 
 

@@ -11,7 +11,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from members.activity_cards import activity_card_issue
-from members.models import Member, Notification
+from members.models import Member
+from members.notifications.models import Notification
 from tests import factories
 from votes import reauth, services
 from votes.models import Ballot, BallotPaper, Elector, Option, VoteRecord

@@ -1,6 +1,6 @@
 from django.urls import reverse
 
-from members.points import points_award
+from members.points.services import points_award
 from tests import factories
 
 

@@ -5,9 +5,10 @@ import re
 import pytest
 from django.urls import reverse
 
-from members.models import EmailDelivery, Notification
-from members.notification_views import INBOX_PAGE_SIZE
-from members.notifications import notification_send
+from members.models import EmailDelivery
+from members.notifications.models import Notification
+from members.notifications.services import notification_send
+from members.notifications.views import INBOX_PAGE_SIZE
 
 INBOX = reverse("notifications:inbox")
 READ_ALL = reverse("notifications:read_all")

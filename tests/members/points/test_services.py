@@ -3,15 +3,9 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from members.models import PointEntry, PointRule
-from members.points import (
-    branch_ranking,
-    member_point_entries,
-    member_points_total,
-    point_rule_for,
-    points_award,
-    points_award_many,
-)
+from members.points.models import PointEntry, PointRule
+from members.points.selectors import branch_ranking, member_point_entries, member_points_total
+from members.points.services import point_rule_for, points_award, points_award_many
 from tests import factories
 
 SH = ZoneInfo("Asia/Shanghai")

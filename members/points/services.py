@@ -1,4 +1,4 @@
-"""The points ledger: append-only entries, totals derived (DOMAIN.md, "Democratic appraisal and points").
+"""Awarding points: append-only entries, totals derived (DOMAIN.md, "Democratic appraisal and points").
 
 Entries are only ever created here; nothing updates or deletes them.
 """
@@ -8,14 +8,15 @@ from zoneinfo import ZoneInfo
 
 from django.contrib.contenttypes.models import ContentType
 from django.db import IntegrityError, transaction
-from django.db.models import IntegerField, OuterRef, QuerySet, Subquery, Sum, Value
+from django.db.models import Sum
 from django.db.models.functions import Coalesce
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
 from branches.models import Organization
+from members.models import Member
 
-from .models import Member, PointEntry, PointRule
+from .models import PointEntry, PointRule
 
 LEDGER_ZONE = ZoneInfo("Asia/Shanghai")
 
@@ -143,30 +144,3 @@ def points_award_many(awards) -> list[PointEntry]:
             awarded_at=when, awarded_on=day,
         ))
     return PointEntry.objects.bulk_create(entries, ignore_conflicts=True)
-
-
-# Selectors
-
-
-def member_points_total(member: Member) -> int:
-    """The member's total points, derived from the ledger (one query)."""
-    return PointEntry.objects.filter(member=member).aggregate(n=Coalesce(Sum("amount"), 0))["n"]
-
-
-def member_point_entries(member: Member) -> QuerySet[PointEntry]:
-    """The member's ledger, newest first, with each entry's rule."""
-    return PointEntry.objects.filter(member=member).select_related("rule").order_by("-awarded_at", "-pk")
-
-
-def branch_ranking(organization: Organization, *, year: int | None = None) -> QuerySet[Member]:
-    """The organization's members (its subtree), each with `points` (for `year`, or all time),
-    highest first (one query). For information only: never a basis for appraisal."""
-    entries = PointEntry.objects.filter(member=OuterRef("pk"))
-    if year is not None:
-        entries = entries.filter(awarded_on__year=year)
-    total = entries.order_by().values("member").annotate(n=Sum("amount")).values("n")
-    return (
-        Member.objects.filter(organization__path__startswith=organization.path)
-        .annotate(points=Coalesce(Subquery(total, output_field=IntegerField()), Value(0)))
-        .order_by("-points", "name", "pk")
-    )

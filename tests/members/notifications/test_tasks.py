@@ -11,14 +11,15 @@ from django.core.mail import EmailMultiAlternatives
 from django.utils import translation
 
 from ebranch.celery import app
-from members.models import EmailDelivery, Notification
-from members.notification_tasks import (
+from members.models import EmailDelivery
+from members.notifications.models import Notification
+from members.notifications.services import notification_send
+from members.notifications.tasks import (
     notification_deliver,
     notifications_daily_digest,
     notifications_deliver,
     notifications_sweep,
 )
-from members.notifications import notification_send
 from tests import factories
 from tests.members.notification_fixtures import sms_outbox  # noqa: F401 (fixture)
 
@@ -66,7 +67,7 @@ def test_a_failed_email_stays_pending_for_the_sweep(world, monkeypatch, caplog):
         raise OSError("mail server down")
 
     monkeypatch.setattr(EmailMultiAlternatives, "send", broken)
-    with caplog.at_level(logging.ERROR, logger="members.notification_tasks"):
+    with caplog.at_level(logging.ERROR, logger="members.notifications.tasks"):
         assert notification_deliver(pk) == 0
     assert "stays pending" in caplog.text
     assert Notification.objects.get().email_state == Delivery.PENDING
@@ -116,7 +117,7 @@ def test_notifications_survive_a_dead_broker(
 ):
     urgent_user = factories.user(phone="13912345678", email="phone@example.com")
     recipients = [world.member, world.secretary, world.liaison, urgent_user]
-    with caplog.at_level(logging.ERROR, logger="members.notifications"):
+    with caplog.at_level(logging.ERROR, logger="members.notifications.services"):
         with django_capture_on_commit_callbacks(execute=True) as callbacks:
             write(recipients, title="Meeting tonight", urgent=True)
             write([world.member], title="Minutes are up")

@@ -3,8 +3,9 @@
 from django.core.paginator import Paginator
 from django.shortcuts import render
 
-from .decorators import verified_member_required
-from .points import branch_ranking, member_point_entries, member_points_total
+from members.decorators import verified_member_required
+
+from .selectors import branch_ranking, member_point_entries, member_points_total
 
 PAGE_SIZE = 25
 RANKING_PAGE_SIZE = 50

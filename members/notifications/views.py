@@ -1,37 +1,32 @@
 """The inbox (each account's own notifications) and the choice of how email arrives."""
 
-from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from . import notifications as svc
-from .models import EmailDelivery, Notification
+from . import selectors
+from . import services as svc
+from .access import access_notification
+from .forms import EmailDeliveryForm
 
 INBOX_PAGE_SIZE = 20
 
 
 @login_required
 def inbox(request):
-    page = Paginator(
-        Notification.objects.filter(recipient=request.user).only(
-            "pk", "title", "body", "url", "urgent", "created_at", "read_at", "recipient_id"
-        ),
-        INBOX_PAGE_SIZE,
-    ).get_page(request.GET.get("page"))
+    page = Paginator(selectors.inbox(request.user), INBOX_PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "members/notifications/inbox.html", {"page": page})
 
 
 @login_required
 def open_notification(request, pk):
     """Mark it read and follow its link (back to the inbox when it has none)."""
-    notification = get_object_or_404(Notification, pk=pk, recipient=request.user)
+    notification = access_notification(request.user, pk)
     svc.notification_mark_read(notification=notification)
     if notification.url and url_has_allowed_host_and_scheme(
         notification.url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
@@ -46,12 +41,6 @@ def read_all(request):
     if svc.notifications_mark_all_read(user=request.user):
         messages.success(request, _("All notifications are marked as read."))
     return redirect(reverse("notifications:inbox"))
-
-
-class EmailDeliveryForm(forms.Form):
-    email_delivery = forms.ChoiceField(
-        label=gettext_lazy("Email me notifications"), choices=EmailDelivery.choices, widget=forms.RadioSelect
-    )
 
 
 @login_required

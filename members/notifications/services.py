@@ -12,8 +12,9 @@ from django.db import transaction
 from django.utils import timezone
 
 from ebranch.lib.logging import mask_text
+from members.models import EmailDelivery, User
 
-from .models import EmailDelivery, Notification, User
+from .models import Notification
 
 logger = logging.getLogger(__name__)
 
@@ -65,7 +66,7 @@ def notification_send(*, recipients, kind: str, title: str, body: str = "", url:
 
 def notifications_enqueue(notification_ids: list[int]) -> None:
     """Hand the ids to Celery. A broker failure is logged, never raised: the sweep delivers later."""
-    from .notification_tasks import notifications_deliver
+    from .tasks import notifications_deliver
 
     try:
         notifications_deliver.delay(notification_ids)
@@ -98,6 +99,3 @@ def notification_settings_update(*, user: User, email_delivery: str) -> None:
             )
     user.email_delivery = email_delivery
 
-
-def unread_count(user: User) -> int:
-    return Notification.objects.filter(recipient=user, read_at__isnull=True).count()

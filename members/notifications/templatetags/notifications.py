@@ -2,7 +2,7 @@
 
 from django import template
 
-from members.notifications import unread_count
+from members.notifications.selectors import unread_count
 
 register = template.Library()
 

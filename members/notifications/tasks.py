@@ -13,8 +13,9 @@ from django.template import Context
 from django.template.loader import get_template, render_to_string
 from django.utils import timezone
 
+from members.sms import sms_send
+
 from .models import Notification
-from .sms import sms_send
 
 logger = logging.getLogger(__name__)
 

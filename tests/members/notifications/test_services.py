@@ -6,13 +6,14 @@ import pytest
 from django.core import mail
 from django.db import transaction
 
-from members.models import EmailDelivery, Notification
-from members.notifications import (
+from members.models import EmailDelivery
+from members.notifications.models import Notification
+from members.notifications.selectors import unread_count
+from members.notifications.services import (
     notification_mark_read,
     notification_send,
     notification_settings_update,
     notifications_mark_all_read,
-    unread_count,
 )
 from tests import factories
 from tests.members.notification_fixtures import sms_outbox  # noqa: F401 (fixture)
