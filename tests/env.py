@@ -12,7 +12,8 @@ os.environ.setdefault("DJANGO_DEBUG", "1")
 _worker = os.environ.get("PYTEST_XDIST_WORKER", "")
 if _worker.startswith("gw") and os.environ.get("REDIS_URL"):
     _url = urlsplit(os.environ["REDIS_URL"])
-    os.environ["REDIS_URL"] = urlunsplit(_url._replace(path=f"/{1 + int(_worker[2:]) % 15}"))
+    _base = int(_url.path.strip("/") or 0)  # the workers take the databases after the one given
+    os.environ["REDIS_URL"] = urlunsplit(_url._replace(path=f"/{(_base + 1 + int(_worker[2:])) % 16}"))
 
 # The days the suite is also run on (`.ci/run`): the last day of a month, New Year's Eve, a leap
 # day, and Monday 00:05 in Beijing, which is still Sunday (and the last day of January) in UTC.
